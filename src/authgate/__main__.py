@@ -1,0 +1,8 @@
+"""`python -m authgate` runs the command line."""
+
+from __future__ import annotations
+
+from authgate.cli.app import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Demo upstream services used by `make up`, the tests and the benchmark."""
