@@ -1,0 +1,246 @@
+"""Walk a Kong declarative document and validate each entity where it stands.
+
+Nested lists (a service's routes, any entity's plugins) are taken apart here so every
+entity is validated on its own and every problem is reported with its full path.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from authgate.config.entities import Consumer, PluginEntry, Route, Service
+from authgate.config.errors import ConfigIssue
+from authgate.config.service_url import expand_url
+from authgate.config.translate import issues_from_validation_error, unknown_field_message
+
+__all__ = ["FORMAT_VERSIONS", "ID_NAMESPACE", "Document", "Record", "read_document"]
+
+FORMAT_VERSIONS = ("1.1", "2.1", "3.0")
+# uuid5 namespace of generated ids: the same config always yields the same ids.
+ID_NAMESPACE = uuid.UUID("6f1d3c4e-5b0a-5c8e-9d7f-2a4b6c8e0f13")
+
+_ROOT_KEYS = frozenset(
+    {"_format_version", "_transform", "services", "routes", "consumers", "plugins"}
+)
+_UNSUPPORTED = {
+    "root": (
+        "upstreams", "targets", "certificates", "ca_certificates", "snis", "vaults", "keys",
+        "key_sets", "consumer_groups", "keyauth_credentials", "basicauth_credentials",
+        "jwt_secrets", "acls", "oauth2_credentials", "hmacauth_credentials",
+        "mtls_auth_credentials", "_workspace",
+    ),
+    "service": ("client_certificate", "tls_verify", "tls_verify_depth", "ca_certificates"),
+    "route": ("snis", "sources", "destinations"),
+    "consumer": (
+        "keyauth_credentials", "basicauth_credentials", "jwt_secrets", "acls",
+        "oauth2_credentials", "hmacauth_credentials", "mtls_auth_credentials", "groups",
+    ),
+    "plugin": ("ordering",),
+}  # fmt: skip
+# Kong < 3.0 treated a path with regex characters as a regex; such files are migrated.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9.\-_~/%]*")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Record(Generic[M]):
+    """One entity as written: where it is, its validated model (None if invalid), its parent."""
+
+    path: str
+    model: M | None
+    generated_id: bool
+    parent: Record[Any] | None = None
+    scope: str | None = None  # what the parent is: "service", "route" or "consumer"
+    keys: dict[str, str] = field(default_factory=dict)  # identifying values as written
+    refs: dict[str, str] = field(default_factory=dict)  # references to other entities as written
+
+
+@dataclass
+class Document:
+    """Every entity of a document, validated but with references not yet resolved."""
+
+    services: list[Record[Service]] = field(default_factory=list)
+    routes: list[Record[Route]] = field(default_factory=list)
+    consumers: list[Record[Consumer]] = field(default_factory=list)
+    plugins: list[Record[PluginEntry]] = field(default_factory=list)
+    issues: list[ConfigIssue] = field(default_factory=list)
+
+
+def read_document(data: object, plugin_schemas: Mapping[str, type[BaseModel]]) -> Document:
+    """Validate every entity of ``data``; problems go to ``Document.issues``."""
+    walker = _Walker(dict(plugin_schemas))
+    walker.root(data)
+    return walker.doc
+
+
+class _Walker:
+    def __init__(self, plugin_schemas: dict[str, type[BaseModel]]) -> None:
+        self.doc = Document()
+        self.context = {"plugin_schemas": plugin_schemas}
+        self.legacy_paths = False
+
+    def issue(self, path: str, message: str) -> None:
+        self.doc.issues.append(ConfigIssue(path, message))
+
+    def root(self, data: object) -> None:
+        if data is None:
+            self.issue("", 'the config is empty; start it with _format_version: "3.0"')
+            return
+        if not isinstance(data, dict):
+            self.issue("", 'the config must be a mapping with _format_version: "3.0" at the top')
+            return
+        self.check_format(data)
+        for key in data:
+            if key in _UNSUPPORTED["root"]:
+                self.issue(str(key), "not supported by authgate yet; remove it")
+            elif key not in _ROOT_KEYS:
+                self.issue(str(key), unknown_field_message(str(key), _ROOT_KEYS))
+        for index, item in enumerate(self.items(data, "services")):
+            self.service(item, f"services[{index}]")
+        for index, item in enumerate(self.items(data, "routes")):
+            self.route(item, f"routes[{index}]", None)
+        for index, item in enumerate(self.items(data, "consumers")):
+            self.consumer(item, f"consumers[{index}]")
+        for index, item in enumerate(self.items(data, "plugins")):
+            self.plugin(item, f"plugins[{index}]", None)
+
+    def check_format(self, data: dict[Any, Any]) -> None:
+        version = data.get("_format_version")
+        if version is None:
+            self.issue("_format_version", 'required; add _format_version: "3.0"')
+        elif version not in FORMAT_VERSIONS:
+            self.issue("_format_version", f'unsupported {version!r}; use "3.0"')
+        self.legacy_paths = version in ("1.1", "2.1")
+        if "_transform" in data and not isinstance(data["_transform"], bool):
+            self.issue("_transform", "must be true or false")
+
+    def items(self, data: dict[Any, Any], key: str, base: str = "") -> list[object]:
+        value = data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.issue(f"{base}.{key}" if base else key, "must be a list")
+            return []
+        return value
+
+    def entity(self, item: object, path: str, kind: str, nested: tuple[str, ...]) -> dict[Any, Any]:
+        """A copy of the mapping without its nested lists and unsupported keys ({} if invalid)."""
+        if not isinstance(item, dict):
+            self.issue(path, "must be a mapping")
+            return {}
+        data = {key: value for key, value in item.items() if key not in nested}
+        for key in _UNSUPPORTED[kind]:
+            if data.get(key) not in (None, [], {}):
+                self.issue(f"{path}.{key}", "not supported by authgate yet; remove it")
+            data.pop(key, None)
+        return data
+
+    def validate(self, model: type[M], data: dict[Any, Any], path: str) -> M | None:
+        try:
+            return model.model_validate(data, context=self.context)
+        except ValidationError as exc:
+            self.doc.issues.extend(issues_from_validation_error(exc, path, model.model_fields))
+            return None
+
+    def service(self, item: object, path: str) -> None:
+        data = self.entity(item, path, "service", ("routes", "plugins"))
+        if not isinstance(item, dict):
+            return
+        self.doc.issues.extend(expand_url(data, path))
+        generated = _provide_id(data, "service", data.get("name"), path)
+        record = Record(path, self.validate(Service, data, path), generated)
+        record.keys = _keys(data, generated, "name")
+        self.doc.services.append(record)
+        for index, route in enumerate(self.items(item, "routes", path)):
+            self.route(route, f"{path}.routes[{index}]", record)
+        for index, plugin in enumerate(self.items(item, "plugins", path)):
+            self.plugin(plugin, f"{path}.plugins[{index}]", ("service", record))
+
+    def route(self, item: object, path: str, parent: Record[Service] | None) -> None:
+        data = self.entity(item, path, "route", ("plugins",))
+        if not isinstance(item, dict):
+            return
+        if parent is not None and "service" in data:
+            self.issue(f"{path}.service", "remove it; a nested route belongs to its parent service")
+            del data["service"]
+        if self.legacy_paths:
+            _migrate_regex_paths(data)
+        generated = _provide_id(data, "route", data.get("name"), path)
+        model = self.validate(Route, data, path)
+        record = Record(path, model, generated, parent, "service" if parent else None)
+        record.keys = _keys(data, generated, "name")
+        record.refs = _refs(data, "service")
+        self.doc.routes.append(record)
+        for index, plugin in enumerate(self.items(item, "plugins", path)):
+            self.plugin(plugin, f"{path}.plugins[{index}]", ("route", record))
+
+    def consumer(self, item: object, path: str) -> None:
+        data = self.entity(item, path, "consumer", ("plugins",))
+        if not isinstance(item, dict):
+            return
+        identity = data.get("username") or data.get("custom_id")
+        generated = _provide_id(data, "consumer", identity, path)
+        record = Record(path, self.validate(Consumer, data, path), generated)
+        record.keys = _keys(data, generated, "username", "custom_id")
+        self.doc.consumers.append(record)
+        for index, plugin in enumerate(self.items(item, "plugins", path)):
+            self.plugin(plugin, f"{path}.plugins[{index}]", ("consumer", record))
+
+    def plugin(self, item: object, path: str, parent: tuple[str, Record[Any]] | None) -> None:
+        data = self.entity(item, path, "plugin", ())
+        if not isinstance(item, dict):
+            return
+        if parent is not None and parent[0] in data:
+            kind = parent[0]
+            self.issue(f"{path}.{kind}", f"remove it; a nested plugin belongs to its {kind}")
+            del data[parent[0]]
+        data.setdefault("config", {})
+        generated = _provide_id(data, "plugin", None, path)
+        model = self.validate(PluginEntry, data, path)
+        scope, owner = parent if parent is not None else (None, None)
+        record = Record(path, model, generated, owner, scope)
+        record.keys = _keys(data, generated, "instance_name")
+        record.refs = _refs(data, "service", "route", "consumer")
+        self.doc.plugins.append(record)
+
+
+def _provide_id(data: dict[Any, Any], kind: str, key: object, path: str) -> bool:
+    """Give ``data`` a stable id if it has none; True when the id was generated."""
+    if "id" in data:
+        return False
+    seed = f"{kind}:name:{key}" if isinstance(key, str) and key else f"{kind}:at:{path}"
+    data["id"] = str(uuid.uuid5(ID_NAMESPACE, seed))
+    return True
+
+
+def _keys(data: dict[Any, Any], generated_id: bool, *fields: str) -> dict[str, str]:
+    """The identifying values of an entity (a generated id only repeats with its name)."""
+    names = fields if generated_id else ("id", *fields)
+    return {name: data[name] for name in names if isinstance(data.get(name), str)}
+
+
+def _refs(data: dict[Any, Any], *fields: str) -> dict[str, str]:
+    """References as written: ``x``, ``{name: x}`` or ``{id: x}`` (others are reported)."""
+    refs = {}
+    for name in fields:
+        value = data.get(name)
+        if isinstance(value, dict) and len(value) == 1:
+            value = value.get("name", value.get("id"))
+        if isinstance(value, str):
+            refs[name] = value
+    return refs
+
+
+def _migrate_regex_paths(data: dict[Any, Any]) -> None:
+    paths = data.get("paths")
+    if isinstance(paths, list):
+        data["paths"] = [
+            f"~{p}" if isinstance(p, str) and not _PLAIN_PATH.fullmatch(p) else p for p in paths
+        ]

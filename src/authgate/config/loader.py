@@ -1,0 +1,69 @@
+"""Load a Kong 3.x declarative config (YAML or JSON) into a :class:`GatewayConfig`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from authgate.config.assemble import assemble
+from authgate.config.document import read_document
+from authgate.config.errors import ConfigError, ConfigIssue
+from authgate.config.gateway import GatewayConfig
+from authgate.config.vault import resolve_references
+from authgate.config.yaml_source import parse_yaml
+
+__all__ = ["MAX_CONFIG_BYTES", "load_config_file", "load_config_text", "parse_config"]
+
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+
+def parse_config(
+    data: object,
+    plugin_schemas: Mapping[str, type[BaseModel]],
+    environ: Mapping[str, str] | None = None,
+) -> GatewayConfig:
+    """Validate a parsed document; :class:`ConfigError` lists every problem found.
+
+    ``plugin_schemas`` maps each known plugin name to its config model. ``{vault://env/…}``
+    references are read from ``environ`` (default: ``os.environ``).
+    """
+    resolved, issues = resolve_references(data, os.environ if environ is None else environ)
+    if issues and issues[0].path == "":
+        raise ConfigError(issues)
+    doc = read_document(resolved, plugin_schemas)
+    doc.issues[:0] = issues
+    return assemble(doc)
+
+
+def load_config_text(
+    text: str,
+    plugin_schemas: Mapping[str, type[BaseModel]],
+    source: str = "<string>",
+    environ: Mapping[str, str] | None = None,
+) -> GatewayConfig:
+    """Parse YAML or JSON ``text`` and validate it; ``source`` names it in YAML errors."""
+    return parse_config(parse_yaml(text, source), plugin_schemas, environ)
+
+
+def load_config_file(
+    path: str | Path,
+    plugin_schemas: Mapping[str, type[BaseModel]],
+    environ: Mapping[str, str] | None = None,
+) -> GatewayConfig:
+    """Read and validate the config file at ``path``."""
+    source = str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError([ConfigIssue(source, f"cannot read: {exc.strerror}")]) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError([ConfigIssue(source, f"larger than {MAX_CONFIG_BYTES} bytes")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError([ConfigIssue(source, f"not UTF-8 (byte {exc.start})")]) from None
+    return load_config_text(text, plugin_schemas, source, environ)

@@ -1,0 +1,127 @@
+"""Generate the field reference of ``docs/configuration.md`` from the config models.
+
+``python -m authgate.config.reference docs/configuration.md`` rewrites the part of the file
+between the two markers; a test fails when the committed file is out of date.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from authgate.config.entities import Consumer, PluginEntry, Route, Service
+
+__all__ = ["BEGIN", "END", "render_reference", "update_document"]
+
+BEGIN = "<!-- BEGIN GENERATED REFERENCE (python -m authgate.config.reference) -->"
+END = "<!-- END GENERATED REFERENCE -->"
+
+_TOP_LEVEL = (
+    ("_format_version", "string", "required", 'Format of the file: "3.0" ("1.1" and "2.1" too).'),
+    ("_transform", "boolean", "`true`", "Accepted for compatibility; no effect."),
+    ("services", "list of [services](#services)", "`[]`", "Upstream services."),
+    ("routes", "list of [routes](#routes)", "`[]`", "Top-level routes (with `service`)."),
+    ("consumers", "list of [consumers](#consumers)", "`[]`", "Consumers."),
+    ("plugins", "list of [plugins](#plugins)", "`[]`", "Global or scoped plugins."),
+)
+_NESTED: dict[type[BaseModel], tuple[tuple[str, str, str, str], ...]] = {
+    Service: (
+        ("routes", "list of [routes](#routes)", "`[]`", "Routes of this service."),
+        ("plugins", "list of [plugins](#plugins)", "`[]`", "Plugins scoped to this service."),
+    ),
+    Route: (("plugins", "list of [plugins](#plugins)", "`[]`", "Plugins scoped to this route."),),
+    Consumer: (
+        ("plugins", "list of [plugins](#plugins)", "`[]`", "Plugins scoped to this consumer."),
+    ),
+}
+_DEFAULTS = {
+    (Service, "port"): "80, or 443 for https",
+    (Service, "host"): "required unless `url` is set",
+    (PluginEntry, "config"): "`{}`",
+}
+_SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("Services", Service),
+    ("Routes", Route),
+    ("Consumers", Consumer),
+    ("Plugins", PluginEntry),
+)
+
+
+def render_reference() -> str:
+    """The generated markdown: one table of fields per entity."""
+    lines = ["### Top level", "", *_table(_TOP_LEVEL)]
+    for title, model in _SECTIONS:
+        rows = [_row(model, name) for name in model.model_fields]
+        rows.extend(_NESTED.get(model, ()))
+        lines += ["", f"### {title}", "", (model.__doc__ or "").strip(), "", *_table(rows)]
+    return "\n".join(lines) + "\n"
+
+
+def update_document(text: str) -> str:
+    """``text`` with the part between :data:`BEGIN` and :data:`END` regenerated."""
+    head, found, rest = text.partition(BEGIN)
+    _, found_end, tail = rest.partition(END)
+    if not found or not found_end:
+        raise ValueError("the reference markers are missing")
+    return f"{head}{BEGIN}\n{render_reference()}{END}{tail}"
+
+
+def _table(rows: Any) -> list[str]:
+    out = ["| field | type | default | description |", "|---|---|---|---|"]
+    out += [f"| `{name}` | {kind} | {default} | {text} |" for name, kind, default, text in rows]
+    return out
+
+
+def _row(model: type[BaseModel], name: str) -> tuple[str, str, str, str]:
+    field = model.model_fields[name]
+    if name == "id":
+        default = "generated"
+    elif (model, name) in _DEFAULTS:
+        default = _DEFAULTS[(model, name)]
+    elif field.default_factory is not None:
+        default = f"`{json.dumps(field.default_factory())}`"  # type: ignore[call-arg]
+    elif field.default is PydanticUndefined:
+        default = "required"
+    else:
+        default = f"`{json.dumps(field.default)}`"
+    description = (field.description or "").replace("|", "\\|")
+    return name, _type_name(field.annotation).replace("|", "\\|"), default, description
+
+
+def _type_name(annotation: Any) -> str:
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _type_name(args[0])
+    if origin is Literal:
+        return " | ".join(json.dumps(a) for a in args)
+    if origin in (Union, types.UnionType):
+        kept = [_type_name(a) for a in args if a is not type(None)]
+        return " | ".join(kept) + (" or null" if len(kept) < len(args) else "")
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"map of {_type_name(args[0])} to {_type_name(args[1])}"
+    names = {str: "string", int: "integer", bool: "boolean"}
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "mapping"
+    return names.get(annotation, str(annotation))
+
+
+def main(argv: list[str]) -> int:
+    """Rewrite the generated part of the markdown file given as the only argument."""
+    if len(argv) != 1:
+        print("usage: python -m authgate.config.reference docs/configuration.md", file=sys.stderr)
+        return 2
+    path = Path(argv[0])
+    path.write_text(update_document(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""The data plane: listener, strict HTTP handling, router, upstream pool and workers."""

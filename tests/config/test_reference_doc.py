@@ -1,0 +1,26 @@
+"""docs/configuration.md documents exactly what the models accept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from authgate.config import Consumer, PluginEntry, Route, Service
+from authgate.config.reference import render_reference, update_document
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
+
+
+def test_committed_reference_is_current() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    assert update_document(text) == text, (
+        "docs/configuration.md is stale: run python -m authgate.config.reference"
+        " docs/configuration.md"
+    )
+
+
+def test_every_field_has_a_description_and_a_row() -> None:
+    reference = render_reference()
+    for model in (Service, Route, Consumer, PluginEntry):
+        for name, field in model.model_fields.items():
+            assert field.description, f"{model.__name__}.{name} has no description"
+            assert f"| `{name}` |" in reference
