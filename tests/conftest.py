@@ -58,4 +58,3 @@ def echo_port() -> Iterator[int]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-

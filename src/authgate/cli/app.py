@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from authgate import __version__
-from authgate.cli import upstream_cmd
+from authgate.cli import config_cmd, gateway_cmd, idp_cmd, up_cmd, upstream_cmd
 
 app = typer.Typer(
     name="authgate",
@@ -14,6 +14,10 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(upstream_cmd.app, name="upstream")
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(idp_cmd.app, name="idp")
+app.command("gateway")(gateway_cmd.gateway)
+app.command("up")(up_cmd.up)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,196 @@
+"""`authgate idp client …`: app clients (CreateUserPoolClient and friends)."""
+
+from __future__ import annotations
+
+import typer
+
+from authgate.cli.idp_output import (
+    csv_list,
+    parse_duration,
+    print_json,
+    print_record,
+    print_table,
+    run,
+    to_jsonable,
+)
+from authgate.idp.client_settings import ClientSettings
+from authgate.idp.records import AppClient
+from authgate.idp.store import IdpStore
+
+app = typer.Typer(help="App clients.", no_args_is_help=True)
+
+JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
+POOL = typer.Option(..., "--pool", help="Pool id or name.")
+CALLBACK_URLS = typer.Option(None, "--callback-url", help="Callback URL (repeatable).")
+LOGOUT_URLS = typer.Option(None, "--logout-url", help="Logout URL (repeatable).")
+
+
+def client_fields(client: AppClient, *, show_secret: bool) -> list[tuple[str, object]]:
+    """The rows of `client describe`."""
+    secret = client.client_secret if show_secret else ("(hidden)" if client.has_secret else None)
+    return [
+        ("client id", client.client_id),
+        ("name", client.name),
+        ("pool", client.pool_id),
+        ("client secret", secret),
+        ("callback URLs", client.callback_urls),
+        ("logout URLs", client.logout_urls),
+        ("OAuth flows", client.allowed_oauth_flows),
+        ("scopes", client.allowed_scopes),
+        ("auth flows", client.explicit_auth_flows),
+        (
+            "access token",
+            f"{client.access_token_validity.value} {client.access_token_validity.unit}",
+        ),
+        ("ID token", f"{client.id_token_validity.value} {client.id_token_validity.unit}"),
+        (
+            "refresh token",
+            f"{client.refresh_token_validity.value} {client.refresh_token_validity.unit}",
+        ),
+        ("read attributes", client.read_attributes),
+        ("write attributes", client.write_attributes),
+        ("token revocation", client.enable_token_revocation),
+        (
+            "refresh rotation",
+            f"{client.refresh_token_rotation} (grace {client.rotation_grace_seconds} s)",
+        ),
+        ("prevent user existence errors", client.prevent_user_existence_errors),
+        ("created", client.created_at),
+    ]
+
+
+def client_json(client: AppClient) -> dict[str, object]:
+    """The JSON of one client, secret included (Cognito's DescribeUserPoolClient shows it)."""
+    result = to_jsonable(client)
+    assert isinstance(result, dict)
+    result["client_secret"] = client.client_secret
+    return result
+
+
+@app.command("create")
+def client_create(
+    ctx: typer.Context,
+    pool: str = POOL,
+    name: str = typer.Option(..., "--name", help="Client name, e.g. kong-api."),
+    generate_secret: bool = typer.Option(False, "--generate-secret", help="Generate a secret."),
+    client_id: str | None = typer.Option(None, "--client-id", help="Use this id (else generated)."),
+    client_secret: str | None = typer.Option(
+        None, "--client-secret", help="Use this secret (24-64 characters of [A-Za-z0-9_+])."
+    ),
+    callback_url: list[str] | None = CALLBACK_URLS,
+    logout_url: list[str] | None = LOGOUT_URLS,
+    oauth_flows: str | None = typer.Option(None, help="code, implicit or client_credentials."),
+    scopes: str | None = typer.Option(None, help="Allowed scopes, comma-separated."),
+    auth_flows: str | None = typer.Option(
+        None, help="Explicit auth flows, e.g. ALLOW_USER_PASSWORD_AUTH,ALLOW_REFRESH_TOKEN_AUTH."
+    ),
+    access_token_validity: str | None = typer.Option(None, help="e.g. 60m (5m-1d)."),
+    id_token_validity: str | None = typer.Option(None, help="e.g. 1h (5m-1d)."),
+    refresh_token_validity: str | None = typer.Option(None, help="e.g. 30d (60m-3650d)."),
+    read_attributes: str | None = typer.Option(None, help="Readable attributes (default: all)."),
+    write_attributes: str | None = typer.Option(
+        None, help="Writable attributes (default: all but *_verified)."
+    ),
+    no_token_revocation: bool = typer.Option(False, help="Disable token revocation."),
+    refresh_token_rotation: bool = typer.Option(False, help="Rotate refresh tokens on use."),
+    rotation_grace: int = typer.Option(
+        0, help="Seconds a rotated refresh token stays valid (0-60)."
+    ),
+    json_output: bool = JSON,
+) -> None:
+    """Create an app client (CreateUserPoolClient); the secret is printed."""
+    durations = {
+        "access": parse_duration(access_token_validity, "--access-token-validity"),
+        "id": parse_duration(id_token_validity, "--id-token-validity"),
+        "refresh": parse_duration(refresh_token_validity, "--refresh-token-validity"),
+    }
+    settings = ClientSettings(
+        callback_urls=tuple(callback_url or ()),
+        logout_urls=tuple(logout_url or ()),
+        allowed_oauth_flows=csv_list(oauth_flows) or (),
+        allowed_scopes=csv_list(scopes) or (),
+        explicit_auth_flows=csv_list(auth_flows),
+        access_token_validity=durations["access"][0] if durations["access"] else None,
+        access_token_unit=durations["access"][1] if durations["access"] else None,
+        id_token_validity=durations["id"][0] if durations["id"] else None,
+        id_token_unit=durations["id"][1] if durations["id"] else None,
+        refresh_token_validity=durations["refresh"][0] if durations["refresh"] else None,
+        refresh_token_unit=durations["refresh"][1] if durations["refresh"] else None,
+        read_attributes=csv_list(read_attributes),
+        write_attributes=csv_list(write_attributes),
+        enable_token_revocation=not no_token_revocation,
+        refresh_token_rotation=refresh_token_rotation,
+        rotation_grace_seconds=rotation_grace,
+    )
+
+    async def action(store: IdpStore) -> AppClient:
+        found = await store.resolve_pool(pool)
+        return await store.create_client(
+            found.id,
+            name,
+            settings,
+            generate_secret=generate_secret,
+            client_id=client_id,
+            client_secret=client_secret,
+        )
+
+    client = run(ctx, action)
+    if json_output:
+        print_json(client_json(client))
+    else:
+        print_record(f"app client {client.name}", client_fields(client, show_secret=True))
+
+
+@app.command("list")
+def client_list(ctx: typer.Context, pool: str = POOL, json_output: bool = JSON) -> None:
+    """List the pool's app clients (ListUserPoolClients: ids and names, no secrets)."""
+
+    async def action(store: IdpStore) -> list[AppClient]:
+        return await store.list_clients((await store.resolve_pool(pool)).id)
+
+    clients = run(ctx, action)
+    if json_output:
+        print_json(
+            [{"client_id": c.client_id, "name": c.name, "pool_id": c.pool_id} for c in clients]
+        )
+        return
+    rows = [
+        (c.client_id, c.name, c.has_secret, c.allowed_oauth_flows, c.created_at) for c in clients
+    ]
+    print_table("app clients", ("client id", "name", "secret", "OAuth flows", "created"), rows)
+
+
+@app.command("describe")
+def client_describe(
+    ctx: typer.Context,
+    client: str = typer.Argument(..., help="Client id or name."),
+    pool: str = POOL,
+    json_output: bool = JSON,
+) -> None:
+    """Show one app client with its secret (DescribeUserPoolClient)."""
+
+    async def action(store: IdpStore) -> AppClient:
+        return await store.resolve_client((await store.resolve_pool(pool)).id, client)
+
+    found = run(ctx, action)
+    if json_output:
+        print_json(client_json(found))
+    else:
+        print_record(f"app client {found.name}", client_fields(found, show_secret=True))
+
+
+@app.command("delete")
+def client_delete(
+    ctx: typer.Context,
+    client: str = typer.Argument(..., help="Client id or name."),
+    pool: str = POOL,
+) -> None:
+    """Delete an app client (DeleteUserPoolClient)."""
+
+    async def action(store: IdpStore) -> AppClient:
+        found = await store.resolve_client((await store.resolve_pool(pool)).id, client)
+        await store.delete_client(found.client_id)
+        return found
+
+    found = run(ctx, action)
+    typer.echo(f"deleted app client {found.client_id} ({found.name})")

@@ -1,0 +1,303 @@
+"""`authgate idp …`: manage the embedded IdP the way the Cognito console does (pools, clients, …).
+
+Every command takes the database from the group option ``--db`` (default:
+``$AUTHGATE_IDP_DB`` or ``sqlite:///.authgate/idp.db``); list and describe commands take
+``--json``. Invalid input exits with code 2 and Cognito's wording.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import typer
+
+from authgate.cli import idp_client_cmd, idp_resource_cmd, idp_serve, idp_user_cmd
+from authgate.cli.idp_output import (
+    csv_list,
+    fail,
+    parse_duration,
+    print_json,
+    print_record,
+    print_table,
+    run,
+    to_jsonable,
+)
+from authgate.idp.db import ENV_DB_URL
+from authgate.idp.ids import DEFAULT_REGION
+from authgate.idp.passwords import PasswordPolicy
+from authgate.idp.records import Domain, SigningKey, UserPool
+from authgate.idp.store import IdpStore
+
+app = typer.Typer(
+    help="The embedded identity provider (Cognito-style user pools).", no_args_is_help=True
+)
+pool_app = typer.Typer(help="User pools.", no_args_is_help=True)
+domain_app = typer.Typer(help="Hosted-UI domain prefixes.", no_args_is_help=True)
+keys_app = typer.Typer(help="Signing keys and their rotation.", no_args_is_help=True)
+app.add_typer(pool_app, name="pool")
+app.add_typer(idp_client_cmd.app, name="client")
+app.add_typer(domain_app, name="domain")
+app.add_typer(idp_user_cmd.user_app, name="user")
+app.add_typer(idp_user_cmd.group_app, name="group")
+app.add_typer(idp_resource_cmd.app, name="resource-server")
+app.add_typer(keys_app, name="keys")
+app.command("serve")(idp_serve.serve)
+
+JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
+
+
+@app.callback()
+def _idp(
+    ctx: typer.Context,
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        envvar=ENV_DB_URL,
+        help="Database URL: sqlite:///PATH or postgresql://USER@HOST/DB "
+        "(default sqlite:///.authgate/idp.db).",
+    ),
+) -> None:
+    """Manage user pools, app clients, domains, users, groups, resource servers and keys."""
+    ctx.obj = {"db": db}
+
+
+def _pool_fields(pool: UserPool, domain: Domain | None) -> list[tuple[str, object]]:
+    policy = pool.password_policy
+    return [
+        ("id", pool.id),
+        ("name", pool.name),
+        ("region", pool.region),
+        ("username attributes", pool.username_attributes),
+        ("required attributes", pool.required_attributes),
+        ("custom attributes", [c.claim for c in pool.custom_attributes]),
+        (
+            "password policy",
+            f"min {policy.minimum_length}, upper={policy.require_uppercase}, "
+            f"lower={policy.require_lowercase}, numbers={policy.require_numbers}, "
+            f"symbols={policy.require_symbols}, temporary valid "
+            f"{policy.temporary_password_validity_days} d",
+        ),
+        ("domain", domain.prefix if domain else None),
+        ("created", pool.created_at),
+    ]
+
+
+@pool_app.command("create")
+def pool_create(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Pool name (unique in this IdP)."),
+    username_attributes: str | None = typer.Option(
+        None, help="Sign in with these instead of a username: email."
+    ),
+    required: str | None = typer.Option(
+        None, "--required", help="Required standard attributes, comma-separated."
+    ),
+    custom: str | None = typer.Option(
+        None, "--custom", help="Custom attributes (custom:NAME), comma-separated."
+    ),
+    region: str = typer.Option(DEFAULT_REGION, help="Region part of the pool id."),
+    min_length: int = typer.Option(8, help="Password minimum length (6-99)."),
+    no_symbols: bool = typer.Option(False, help="Do not require symbols in passwords."),
+    json_output: bool = JSON,
+) -> None:
+    """Create a user pool (CreateUserPool)."""
+
+    async def action(store: IdpStore) -> UserPool:
+        policy = PasswordPolicy(minimum_length=min_length, require_symbols=not no_symbols)
+        return await store.create_pool(
+            name,
+            username_attributes=csv_list(username_attributes) or (),
+            required_attributes=csv_list(required) or (),
+            custom_attributes=csv_list(custom) or (),
+            password_policy=policy,
+            region=region,
+        )
+
+    pool = run(ctx, action)
+    if json_output:
+        print_json(pool)
+    else:
+        print_record(f"user pool {pool.name}", _pool_fields(pool, None))
+
+
+@pool_app.command("list")
+def pool_list(ctx: typer.Context, json_output: bool = JSON) -> None:
+    """List user pools."""
+    pools = run(ctx, lambda store: store.list_pools())
+    if json_output:
+        print_json(pools)
+        return
+    rows = [
+        (p.id, p.name, p.username_attributes, p.required_attributes, p.created_at) for p in pools
+    ]
+    print_table("user pools", ("id", "name", "username attributes", "required", "created"), rows)
+
+
+@pool_app.command("describe")
+def pool_describe(
+    ctx: typer.Context,
+    pool: str = typer.Argument(..., help="Pool id or name."),
+    json_output: bool = JSON,
+) -> None:
+    """Show one user pool (DescribeUserPool)."""
+
+    async def action(store: IdpStore) -> tuple[UserPool, Domain | None]:
+        found = await store.resolve_pool(pool)
+        return found, await store.pool_domain(found.id)
+
+    found, domain = run(ctx, action)
+    if json_output:
+        print_json({**_as_dict(found), "domain": domain.prefix if domain else None})
+    else:
+        print_record(f"user pool {found.name}", _pool_fields(found, domain))
+
+
+def _as_dict(value: object) -> dict[str, object]:
+    result = to_jsonable(value)
+    assert isinstance(result, dict)
+    return result
+
+
+@pool_app.command("delete")
+def pool_delete(
+    ctx: typer.Context,
+    pool: str = typer.Argument(..., help="Pool id or name."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Delete a user pool and everything in it (DeleteUserPool)."""
+    if not yes:
+        typer.confirm(f"Delete user pool {pool} with all its clients, users and keys?", abort=True)
+
+    async def action(store: IdpStore) -> UserPool:
+        found = await store.resolve_pool(pool)
+        await store.delete_pool(found.id)
+        return found
+
+    found = run(ctx, action)
+    typer.echo(f"deleted user pool {found.id} ({found.name})")
+
+
+@domain_app.command("create")
+def domain_create(
+    ctx: typer.Context,
+    prefix: str = typer.Argument(..., help="Domain prefix, e.g. kongidp."),
+    pool: str = typer.Option(..., "--pool", help="Pool id or name."),
+) -> None:
+    """Give a pool its hosted-UI domain prefix (CreateUserPoolDomain)."""
+
+    async def action(store: IdpStore) -> Domain:
+        found = await store.resolve_pool(pool)
+        return await store.create_domain(found.id, prefix)
+
+    domain = run(ctx, action)
+    typer.echo(f"domain {domain.prefix} -> user pool {domain.pool_id}")
+
+
+@domain_app.command("describe")
+def domain_describe(
+    ctx: typer.Context, prefix: str = typer.Argument(...), json_output: bool = JSON
+) -> None:
+    """Show which pool a domain prefix belongs to (DescribeUserPoolDomain)."""
+    domain = run(ctx, lambda store: store.get_domain(prefix))
+    if json_output:
+        print_json(domain)
+    else:
+        print_record(f"domain {prefix}", [("prefix", domain.prefix), ("pool", domain.pool_id)])
+
+
+@domain_app.command("delete")
+def domain_delete(ctx: typer.Context, prefix: str = typer.Argument(...)) -> None:
+    """Remove a domain prefix (DeleteUserPoolDomain)."""
+    run(ctx, lambda store: store.delete_domain(prefix))
+    typer.echo(f"deleted domain {prefix}")
+
+
+def _key_rows(keys: list[SigningKey]) -> list[tuple[object, ...]]:
+    return [
+        (k.kid, k.use, k.state, k.activates_at, k.superseded_at, k.published_until) for k in keys
+    ]
+
+
+_KEY_COLUMNS = ("kid", "use", "state", "active from", "superseded", "published until")
+
+
+@keys_app.command("list")
+def keys_list(
+    ctx: typer.Context,
+    pool: str = typer.Option(..., "--pool", help="Pool id or name."),
+    json_output: bool = JSON,
+) -> None:
+    """List the pool's signing keys and where they are in rotation."""
+
+    async def action(store: IdpStore) -> list[SigningKey]:
+        return await store.list_keys((await store.resolve_pool(pool)).id)
+
+    keys = run(ctx, action)
+    if json_output:
+        print_json([{**_as_dict(k), "private_jwk": None, "public_jwk": k.public_jwk} for k in keys])
+    else:
+        print_table("signing keys", _KEY_COLUMNS, _key_rows(keys))
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    ctx: typer.Context,
+    pool: str = typer.Option(..., "--pool", help="Pool id or name."),
+    publish_delay: str = typer.Option(
+        "5m", help="How long the new keys are published before they sign (e.g. 0, 30s, 5m)."
+    ),
+    json_output: bool = JSON,
+) -> None:
+    """Add new ID and access keys: published now, used after the delay; old keys stay
+    published until their tokens have expired (1 day), then they are dropped."""
+    parsed = parse_duration(publish_delay, "--publish-delay")
+    assert parsed is not None
+    delay = timedelta(**{parsed[1] or "seconds": parsed[0]})
+    if delay > timedelta(days=1):
+        fail("--publish-delay: at most 1 day")
+
+    async def action(store: IdpStore) -> list[SigningKey]:
+        return await store.rotate_keys((await store.resolve_pool(pool)).id, publish_delay=delay)
+
+    keys = run(ctx, action)
+    if json_output:
+        print_json([{**_as_dict(k), "private_jwk": None, "public_jwk": k.public_jwk} for k in keys])
+    else:
+        print_table("new signing keys", _KEY_COLUMNS, _key_rows(keys))
+
+
+SPEC = typer.Option(Path("examples/workshop/idp.yaml"), "--spec", help="Workshop spec (YAML).")
+STATE_DIR = typer.Option(Path(".authgate"), help="Where the generated demo password is kept.")
+
+
+@app.command("seed")
+def seed(
+    ctx: typer.Context,
+    spec: Path = SPEC,
+    gateway_url: str = typer.Option(
+        "http://127.0.0.1:8000", help="Gateway URL, for the callback and logout URLs."
+    ),
+    state_dir: Path = STATE_DIR,
+    json_output: bool = JSON,
+) -> None:
+    """Create the workshop's pool, client, domain and demo user if missing (idempotent)."""
+    from authgate.idp.seed import seed_workshop
+
+    facts = run(ctx, lambda store: seed_workshop(store, spec, gateway_url, state_dir=state_dir))
+    if json_output:
+        print_json(facts)
+        return
+    user = facts["user"] or {}
+    print_record(
+        "workshop IdP",
+        [
+            ("pool", f"{facts['pool_id']} ({facts['pool_name']})"),
+            ("domain", facts["domain"]),
+            ("client id", facts["client_id"]),
+            ("client secret", facts["client_secret"]),
+            ("user", user.get("username")),
+            ("password", user.get("password")),
+            ("changed", facts["changed"] or "nothing"),
+        ],
+    )

@@ -1,0 +1,139 @@
+"""Shared plumbing of the `authgate idp …` commands: the store, errors, tables and JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import enum
+import json
+import re
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from authgate.idp.db import display_url
+from authgate.idp.errors import CognitoError
+from authgate.idp.store import IdpStore
+
+__all__ = [
+    "USAGE_ERROR",
+    "csv_list",
+    "fail",
+    "parse_duration",
+    "print_json",
+    "print_record",
+    "print_table",
+    "run",
+    "to_jsonable",
+]
+
+T = TypeVar("T")
+USAGE_ERROR = 2
+_DURATION = re.compile(r"(\d+)\s*([smhd]?)")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+console = Console()
+error_console = Console(stderr=True, soft_wrap=True)
+
+
+def fail(message: str) -> NoReturn:
+    """Print ``message`` to stderr and exit with the usage-error code (2)."""
+    error_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    raise typer.Exit(USAGE_ERROR)
+
+
+def run(ctx: typer.Context, action: Callable[[IdpStore], Awaitable[T]]) -> T:
+    """Open the store named by ``--db``, run ``action`` and turn Cognito errors into exit 2."""
+    url: str | None = (ctx.obj or {}).get("db")
+
+    async def _main() -> T:
+        store = await IdpStore.open(url)
+        try:
+            return await action(store)
+        finally:
+            await store.close()
+
+    try:
+        return asyncio.run(_main())
+    except CognitoError as exc:
+        fail(f"{exc.type_name}: {exc.message}")
+    except ValueError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot open the IdP database {display_url(url or 'default')}: {exc}")
+
+
+def csv_list(value: str | None) -> tuple[str, ...] | None:
+    """``"a,b , c"`` -> ``("a", "b", "c")``; None stays None (meaning: the default)."""
+    if value is None:
+        return None
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def parse_duration(value: str | None, option: str) -> tuple[int, str | None] | None:
+    """``30d`` -> (30, "days"); a bare number keeps Cognito's default unit."""
+    if value is None:
+        return None
+    match = _DURATION.fullmatch(value.strip())
+    if match is None:
+        fail(
+            f"{option}: expected a number with an optional unit s, m, h or d (e.g. 30d), "
+            f"got {value!r}"
+        )
+    number, unit = match.groups()
+    return int(number), _UNITS.get(unit) if unit else None
+
+
+def to_jsonable(value: Any) -> Any:
+    """Records, enums and datetimes as plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        result = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return result
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def print_json(value: Any) -> None:
+    """Write ``value`` as indented JSON to stdout (no colour, for scripts)."""
+    sys.stdout.write(json.dumps(to_jsonable(value), indent=2, sort_keys=True) + "\n")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell(v) for v in value) or "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return str(value)
+
+
+def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A rich table with one row per item."""
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(v) for v in row))
+    console.print(table)
+
+
+def print_record(title: str, fields: Sequence[tuple[str, Any]]) -> None:
+    """A two-column rich table describing one item."""
+    print_table(title, ("field", "value"), fields)

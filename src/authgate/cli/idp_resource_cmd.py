@@ -1,0 +1,64 @@
+"""`authgate idp resource-server …`: APIs with custom scopes for client_credentials."""
+
+from __future__ import annotations
+
+import typer
+
+from authgate.cli.idp_output import fail, print_json, print_table, run
+from authgate.idp.records import ResourceServer, ResourceServerScope
+from authgate.idp.store import IdpStore
+
+app = typer.Typer(help="Resource servers and their custom scopes.", no_args_is_help=True)
+
+POOL = typer.Option(..., "--pool", help="Pool id or name.")
+SCOPES = typer.Option(
+    None, "--scope", help="NAME or NAME=DESCRIPTION (repeatable); clients use IDENTIFIER/NAME."
+)
+
+
+def _scopes(values: list[str]) -> list[ResourceServerScope]:
+    result = []
+    for value in values:
+        name, _, description = value.partition("=")
+        if not name:
+            fail(f"--scope: expected NAME or NAME=DESCRIPTION, got {value!r}")
+        result.append(ResourceServerScope(name, description or name))
+    return result
+
+
+@app.command("create")
+def resource_server_create(
+    ctx: typer.Context,
+    identifier: str = typer.Argument(..., help="Identifier, e.g. orders or https://api.example."),
+    pool: str = POOL,
+    name: str = typer.Option(..., "--name", help="Display name."),
+    scope: list[str] | None = SCOPES,
+) -> None:
+    """Create a resource server with custom scopes (CreateResourceServer)."""
+    scopes = _scopes(scope or [])
+
+    async def action(store: IdpStore) -> ResourceServer:
+        pool_id = (await store.resolve_pool(pool)).id
+        return await store.create_resource_server(pool_id, identifier, name, scopes)
+
+    server = run(ctx, action)
+    typer.echo(f"created resource server {server.identifier}: {', '.join(server.scope_names)}")
+
+
+@app.command("list")
+def resource_server_list(
+    ctx: typer.Context,
+    pool: str = POOL,
+    json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List the pool's resource servers (ListResourceServers)."""
+
+    async def action(store: IdpStore) -> list[ResourceServer]:
+        return await store.list_resource_servers((await store.resolve_pool(pool)).id)
+
+    servers = run(ctx, action)
+    if json_output:
+        print_json(servers)
+        return
+    rows = [(s.identifier, s.name, s.scope_names) for s in servers]
+    print_table("resource servers", ("identifier", "name", "scopes"), rows)

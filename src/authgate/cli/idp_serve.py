@@ -1,0 +1,68 @@
+"""`authgate idp serve`: run the IdP's OpenID Provider endpoints with uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from authgate.cli.addresses import parse_host_port
+from authgate.idp.db import ENV_DB_URL
+
+__all__ = ["default_public_url", "serve"]
+
+_ANY_HOST = {"0.0.0.0", "::", ""}
+
+
+def default_public_url(host: str, port: int) -> str:
+    """The base URL browsers and RPs use when ``--public-url`` is not given."""
+    if host in _ANY_HOST:
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+async def _serve(host: str, port: int, db: str | None, public_url: str, log_level: str) -> None:
+    import uvicorn
+
+    from authgate.idp.app import create_app
+    from authgate.idp.settings import IdpSettings
+    from authgate.idp.store import IdpStore
+
+    store = await IdpStore.open(db)
+    try:
+        app = create_app(store, IdpSettings(public_url=public_url))
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level=log_level, server_header=False, access_log=True
+        )
+        await uvicorn.Server(config).serve()
+    finally:
+        await store.close()
+
+
+def serve(
+    ctx: typer.Context,
+    listen: str = typer.Option("127.0.0.1:9000", help="HOST:PORT to listen on."),
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        envvar=ENV_DB_URL,
+        help="Database URL (default: the idp group's --db, or sqlite:///.authgate/idp.db).",
+    ),
+    public_url: str | None = typer.Option(
+        None,
+        "--public-url",
+        help="Base URL clients reach the IdP at; issuers are {public-url}/{pool-id} "
+        "(default http://HOST:PORT).",
+    ),
+    log_level: str = typer.Option("info", help="uvicorn log level."),
+) -> None:
+    """Serve discovery, JWKS, authorize, hosted login, token, userInfo, introspect, revoke
+    and logout for every user pool in the database."""
+    host, port = parse_host_port(listen)
+    if public_url is not None and not public_url.startswith(("http://", "https://")):
+        raise typer.BadParameter("--public-url must start with http:// or https://")
+    group_db = ctx.obj.get("db") if isinstance(ctx.obj, dict) else None
+    url = public_url or default_public_url(host, port)
+    asyncio.run(_serve(host, port, db or group_db, url, log_level))

@@ -1,0 +1,116 @@
+"""The hosted login page (Cognito's ``/login``): sign-in form, then the code redirect.
+
+GET shows the form for a valid authorization request; POST checks the CSRF token before
+anything else (403 without it), then the password through the store (lockout and
+Cognito's messages included). Success starts the one-hour IdP session and redirects with
+303 (RFC 9700 §4.12). A user with a temporary password gets the new-password form, see
+``new_password.py``.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from authgate.idp.authorization_request import AuthorizationRequest
+from authgate.idp.context import IdpContext, context
+from authgate.idp.csrf import CSRF_FIELD, CsrfError, issue_csrf, verify_csrf
+from authgate.idp.endpoints.authorize import load_request
+from authgate.idp.endpoints.hosted import NEW_PASSWORD_PURPOSE, complete_sign_in, page_action
+from authgate.idp.endpoints.new_password import new_password_form
+from authgate.idp.oauth_errors import OAuthError
+from authgate.idp.pages import error_page, render
+from authgate.idp.params import Params, query_params, read_form
+from authgate.idp.records import AuthOutcome, User
+from authgate.idp.signed import sign_value
+
+__all__ = ["login", "login_form"]
+
+MAX_USERNAME_CHARS = 256
+
+
+async def login_form(
+    request: Request,
+    ctx: IdpContext,
+    auth: AuthorizationRequest,
+    *,
+    error: str = "",
+    username: str = "",
+    status_code: int = 200,
+) -> Response:
+    """Render the sign-in form (with a fresh CSRF token)."""
+    pool = await ctx.store.get_pool(auth.client.pool_id)
+    csrf = issue_csrf(request, ctx.settings)
+    response = render(
+        "login.html",
+        status_code,
+        title="Sign in",
+        client_name=auth.client.name,
+        error=error,
+        username=username,
+        username_label="Email" if pool.email_is_username else "Username",
+        csrf=csrf.token,
+        action=page_action(request, "/login", auth.params),
+    )
+    csrf.set_cookie(response, ctx.settings)
+    return response
+
+
+async def _new_password_form(
+    request: Request, ctx: IdpContext, auth: AuthorizationRequest, user: User
+) -> Response:
+    challenge = sign_value(
+        ctx.settings.secret,
+        NEW_PASSWORD_PURPOSE,
+        {"pool": user.pool_id, "user": user.username, "client": auth.client.client_id},
+        ctx.now() + ctx.settings.challenge_ttl,
+    )
+    return await new_password_form(request, ctx, auth, challenge, user.username)
+
+
+async def _sign_in(
+    request: Request, ctx: IdpContext, auth: AuthorizationRequest, form: Params
+) -> Response:
+    username = form.get("username", "")[:MAX_USERNAME_CHARS]
+    password = form.get("password", "")
+    if not username or not password:
+        return await login_form(
+            request,
+            ctx,
+            auth,
+            error="Username and password are required.",
+            username=username,
+            status_code=400,
+        )
+    result = await ctx.store.authenticate(auth.client.pool_id, username, password, ctx.now_dt())
+    if result.outcome is AuthOutcome.NEW_PASSWORD_REQUIRED and result.user is not None:
+        return await _new_password_form(request, ctx, auth, result.user)
+    if not result.ok or result.user is None:
+        return await login_form(
+            request, ctx, auth, error=result.message, username=username, status_code=400
+        )
+    return await complete_sign_in(ctx, auth, result.user)
+
+
+async def login(request: Request) -> Response:
+    """GET or POST ``/login``."""
+    ctx = context(request)
+    try:
+        params = query_params(request)
+        form = await read_form(request) if request.method == "POST" else {}
+    except OAuthError as exc:
+        return error_page(exc.description)
+    if request.method == "POST":
+        try:
+            verify_csrf(request, form.get(CSRF_FIELD), ctx.settings)
+        except CsrfError:
+            return error_page(
+                "Your sign-in form expired or was not sent by this site. Go back and try again.",
+                status_code=403,
+            )
+    loaded = await load_request(request, ctx, params)
+    if isinstance(loaded, Response):
+        return loaded
+    if request.method == "GET":
+        return await login_form(request, ctx, loaded)
+    return await _sign_in(request, ctx, loaded, form)

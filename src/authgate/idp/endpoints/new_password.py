@@ -1,0 +1,114 @@
+"""The hosted NEW_PASSWORD_REQUIRED screen: a user with a temporary password sets a
+permanent one (Cognito's ``RespondToAuthChallenge``), then is signed in.
+
+The form carries a signed, three-minute challenge naming the pool, user and client, so
+it cannot be used for anyone else or replayed later; the CSRF token is checked first.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from authgate.idp.authorization_request import AuthorizationRequest
+from authgate.idp.context import IdpContext, context
+from authgate.idp.csrf import CSRF_FIELD, CsrfError, issue_csrf, verify_csrf
+from authgate.idp.endpoints.authorize import load_request
+from authgate.idp.endpoints.hosted import NEW_PASSWORD_PURPOSE, complete_sign_in, page_action
+from authgate.idp.errors import CognitoError
+from authgate.idp.oauth_errors import OAuthError
+from authgate.idp.pages import error_page, render
+from authgate.idp.params import query_params, read_form
+from authgate.idp.passwords import PasswordPolicy
+from authgate.idp.signed import BadSignature, unsign_value
+
+__all__ = ["new_password", "new_password_form", "password_rules"]
+
+
+def password_rules(policy: PasswordPolicy) -> list[str]:
+    """The pool's password policy as sentences for the form."""
+    rules = [f"At least {policy.minimum_length} characters"]
+    if policy.require_uppercase:
+        rules.append("At least one uppercase letter")
+    if policy.require_lowercase:
+        rules.append("At least one lowercase letter")
+    if policy.require_numbers:
+        rules.append("At least one number")
+    if policy.require_symbols:
+        rules.append("At least one special character")
+    return rules
+
+
+async def new_password_form(
+    request: Request,
+    ctx: IdpContext,
+    auth: AuthorizationRequest,
+    challenge: str,
+    username: str,
+    *,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    """Render the new-password form."""
+    pool = await ctx.store.get_pool(auth.client.pool_id)
+    csrf = issue_csrf(request, ctx.settings)
+    response = render(
+        "new_password.html",
+        status_code,
+        title="Change password",
+        username=username,
+        error=error,
+        challenge=challenge,
+        csrf=csrf.token,
+        rules=password_rules(pool.password_policy),
+        action=page_action(request, "/login/new-password", auth.params),
+    )
+    csrf.set_cookie(response, ctx.settings)
+    return response
+
+
+async def new_password(request: Request) -> Response:
+    """POST ``/login/new-password``."""
+    ctx = context(request)
+    try:
+        params = query_params(request)
+        form = await read_form(request)
+        verify_csrf(request, form.get(CSRF_FIELD), ctx.settings)
+    except OAuthError as exc:
+        return error_page(exc.description)
+    except CsrfError:
+        return error_page("Your form expired or was not sent by this site.", status_code=403)
+    loaded = await load_request(request, ctx, params)
+    if isinstance(loaded, Response):
+        return loaded
+    challenge = form.get("challenge", "")
+    try:
+        claims = unsign_value(ctx.settings.secret, NEW_PASSWORD_PURPOSE, challenge, ctx.now())
+    except BadSignature:
+        return error_page("Your session has expired. Sign in again.", status_code=400)
+    if (
+        claims.get("pool") != loaded.client.pool_id
+        or claims.get("client") != loaded.client.client_id
+    ):
+        return error_page("Your session has expired. Sign in again.", status_code=400)
+    username = claims.get("user", "")
+    password, confirm = form.get("new_password", ""), form.get("confirm_password", "")
+    if password != confirm:
+        return await new_password_form(
+            request,
+            ctx,
+            loaded,
+            challenge,
+            username,
+            error="Passwords do not match.",
+            status_code=400,
+        )
+    try:
+        user = await ctx.store.complete_new_password(
+            loaded.client.pool_id, username, password, now=ctx.now_dt()
+        )
+    except CognitoError as exc:
+        return await new_password_form(
+            request, ctx, loaded, challenge, username, error=exc.message, status_code=400
+        )
+    return await complete_sign_in(ctx, loaded, user)

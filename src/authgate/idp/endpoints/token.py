@@ -1,0 +1,66 @@
+"""RFC 6749 §3.2 token endpoint: client authentication, then the grant named by grant_type.
+
+Successful responses are §5.1 JSON with ``Cache-Control: no-store``; errors are §5.2
+JSON (``invalid_client`` as 401, with ``WWW-Authenticate`` when Basic was used). CORS is
+open, as Cognito's token endpoint is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from authgate.idp.client_auth import authenticate_client, parse_client_credentials
+from authgate.idp.context import IdpContext, context
+from authgate.idp.endpoints.discovery import CORS_HEADERS
+from authgate.idp.endpoints.pools import path_pool
+from authgate.idp.grants.authorization_code import authorization_code_grant
+from authgate.idp.grants.client_credentials import client_credentials_grant
+from authgate.idp.grants.common import TokenRequest
+from authgate.idp.grants.password import password_grant
+from authgate.idp.grants.refresh_token import refresh_token_grant
+from authgate.idp.oauth_errors import (
+    InvalidRequestError,
+    OAuthError,
+    UnsupportedGrantTypeError,
+    no_store_headers,
+)
+from authgate.idp.params import read_form
+from authgate.idp.token_issuer import IssuedTokens
+
+__all__ = ["GRANTS", "token_endpoint"]
+
+Grant = Callable[[IdpContext, TokenRequest], Awaitable[IssuedTokens]]
+GRANTS: dict[str, Grant] = {
+    "authorization_code": authorization_code_grant,
+    "refresh_token": refresh_token_grant,
+    "client_credentials": client_credentials_grant,
+    "password": password_grant,
+}
+
+
+async def _token(request: Request) -> IssuedTokens:
+    ctx = context(request)
+    form = await read_form(request)
+    grant_type = form.get("grant_type")
+    if grant_type is None:
+        raise InvalidRequestError("grant_type is required")
+    credentials = parse_client_credentials(request.headers.get("authorization"), form)
+    client = await authenticate_client(ctx.store, credentials, path_pool(request))
+    grant = GRANTS.get(grant_type)
+    if grant is None:
+        raise UnsupportedGrantTypeError(f"unsupported grant_type {grant_type[:40]}")
+    return await grant(ctx, TokenRequest(client=client, params=form))
+
+
+async def token_endpoint(request: Request) -> Response:
+    """POST ``/oauth2/token``."""
+    try:
+        issued = await _token(request)
+    except OAuthError as exc:
+        response = exc.response()
+        response.headers.update(CORS_HEADERS)
+        return response
+    return JSONResponse(issued.body(), headers={**no_store_headers(), **CORS_HEADERS})

@@ -1,0 +1,30 @@
+"""Alembic environment of the IdP schema; run by ``authgate.idp.db.upgrade_to_head``."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+import authgate.idp.models  # noqa: F401  (registers the tables on Base.metadata)
+from authgate.idp.db import VERSION_TABLE, Base
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        version_table=VERSION_TABLE,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _main() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("run IdP migrations through authgate.idp.db.upgrade_to_head()")
+    _run(connection)
+
+
+_main()

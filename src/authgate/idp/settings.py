@@ -1,0 +1,54 @@
+"""Runtime settings of the IdP's HTTP side: public URL, issuer per pool, clock, lifetimes."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = ["Clock", "IdpSettings", "system_clock"]
+
+Clock = Callable[[], float]
+"""Returns the current time as epoch seconds; injected so tests never sleep."""
+
+
+def system_clock() -> float:
+    """The wall clock."""
+    return time.time()
+
+
+@dataclass(frozen=True)
+class IdpSettings:
+    """How the IdP presents itself.
+
+    ``public_url`` is the base URL clients and browsers use (no trailing slash); each
+    pool's issuer is ``{public_url}/{pool_id}`` so discovery, ``iss`` and the URL an RP
+    fetched agree (OIDC Discovery §4.3).
+    """
+
+    public_url: str = "http://127.0.0.1:9000"
+    clock: Clock = system_clock
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    code_ttl: int = 300
+    session_ttl: int = 3600
+    challenge_ttl: int = 180
+    rfc9068_access_tokens: bool = False
+    password_grant: bool = True
+    introspection: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+
+    def issuer(self, pool_id: str) -> str:
+        """The issuer URL of ``pool_id``."""
+        return f"{self.public_url}/{pool_id}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies get ``Secure`` when browsers reach us over https."""
+        return self.public_url.startswith("https://")
+
+    def now(self) -> int:
+        """Current time as whole epoch seconds."""
+        return int(self.clock())

@@ -1,0 +1,54 @@
+"""The IdP store: one async API over SQLite or PostgreSQL for everything the IdP keeps."""
+
+from __future__ import annotations
+
+from authgate.idp.db import create_engine, normalize_url, upgrade_to_head
+from authgate.idp.passwords import PasswordHasher
+from authgate.idp.store_auth import AuthStore
+from authgate.idp.store_base import Clock, system_clock
+from authgate.idp.store_clients import ClientStore
+from authgate.idp.store_groups import GroupStore
+from authgate.idp.store_keys import KeyStore
+from authgate.idp.store_pools import PoolStore
+from authgate.idp.store_users import UserStore
+
+__all__ = ["IdpStore"]
+
+
+class IdpStore(KeyStore, AuthStore, GroupStore, UserStore, ClientStore, PoolStore):
+    """Pools, domains, clients, users, groups, resource servers and signing keys.
+
+    Open with ``await IdpStore.open(url)``; every method returns frozen records from
+    ``authgate.idp.records`` and raises the Cognito-named errors of ``authgate.idp.errors``.
+    ``engine`` and ``sessionmaker`` are public so that other IdP tables can share them.
+    """
+
+    @classmethod
+    async def open(
+        cls,
+        url: str | None = None,
+        *,
+        clock: Clock = system_clock,
+        hasher: PasswordHasher | None = None,
+        migrate: bool = True,
+    ) -> IdpStore:
+        """Connect to ``url`` (default ``$AUTHGATE_IDP_DB`` or ``sqlite:///.authgate/idp.db``),
+        creating the SQLite directory and upgrading the schema to the newest migration."""
+        engine = create_engine(normalize_url(url))
+        try:
+            if migrate:
+                await upgrade_to_head(engine)
+        except BaseException:
+            await engine.dispose()
+            raise
+        return cls(engine, clock, hasher or PasswordHasher())
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> IdpStore:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

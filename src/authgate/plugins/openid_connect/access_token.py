@@ -1,0 +1,204 @@
+"""RFC 7519 §7.2 / RFC 9068 §4 validation of JWT access tokens, as a chain of small checks.
+
+No I/O: the caller parses the token (:func:`parse_jwt`), finds the key for its ``kid``
+(:mod:`.jwks`), then calls :func:`verify_jwt`. Algorithms come from an explicit allow-list
+(never ``none``; HS* only when enabled); the key's ``kty``, curve and ``alg`` must match the
+header, so an RSA public key can never be used as an HMAC secret (PyJWT's DSA-3293).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
+
+from authgate.plugins.openid_connect.claims import claim_at, claim_values
+from authgate.plugins.openid_connect.errors import InvalidTokenError
+
+__all__ = [
+    "ASYMMETRIC_ALGORITHMS",
+    "HMAC_ALGORITHMS",
+    "MAX_HEADER_BYTES",
+    "MAX_TOKEN_BYTES",
+    "Jwk",
+    "ParsedJwt",
+    "VerifyPolicy",
+    "looks_like_jwt",
+    "parse_jwt",
+    "verify_jwt",
+]
+
+MAX_TOKEN_BYTES = 16 * 1024
+MAX_HEADER_BYTES = 2 * 1024
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
+_TYPES = frozenset({"jwt", "at+jwt", "application/jwt", "application/at+jwt"})
+_CURVES = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
+
+Jwk = RSAKey | ECKey | OKPKey | OctKey
+
+
+def _kty_of(alg: str) -> str:
+    if alg[:2] in ("RS", "PS"):
+        return "RSA"
+    if alg.startswith("ES"):
+        return "EC"
+    if alg == "EdDSA":
+        return "OKP"
+    return "oct"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedJwt:
+    """A compact JWS split and its protected header decoded (signature not yet checked)."""
+
+    token: str
+    alg: str
+    kid: str | None
+    header: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyPolicy:
+    """Everything that decides whether a JWT is valid; also part of the token cache key."""
+
+    issuers: frozenset[str]
+    algorithms: frozenset[str]
+    leeway: int
+    audience: frozenset[str]
+    audience_claim: tuple[str, ...]
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable text identity of this policy (cache keys use it)."""
+        return repr(
+            (
+                sorted(self.issuers),
+                sorted(self.algorithms),
+                self.leeway,
+                sorted(self.audience),
+                self.audience_claim,
+            )
+        )
+
+
+def _b64decode(part: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    except (binascii.Error, ValueError):
+        raise InvalidTokenError("malformed token") from None
+
+
+def looks_like_jwt(token: str) -> bool:
+    """Three dot-separated parts (anything else is an opaque token)."""
+    return token.count(".") == 2
+
+
+def parse_jwt(token: str, algorithms: frozenset[str]) -> ParsedJwt:
+    """Size caps, structure, header JSON, ``alg`` in the allow-list, ``typ``."""
+    if len(token) > MAX_TOKEN_BYTES:
+        raise InvalidTokenError("token too large")
+    head, _, rest = token.partition(".")
+    if not rest or rest.count(".") != 1 or len(head) > MAX_HEADER_BYTES:
+        raise InvalidTokenError("malformed token")
+    try:
+        header = orjson.loads(_b64decode(head))
+    except orjson.JSONDecodeError:
+        raise InvalidTokenError("malformed token") from None
+    if not isinstance(header, dict):
+        raise InvalidTokenError("malformed token")
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg not in algorithms:
+        raise InvalidTokenError("signing algorithm not allowed")
+    if "crit" in header:
+        raise InvalidTokenError("unsupported critical header")
+    typ = header.get("typ")
+    if typ is not None and (not isinstance(typ, str) or typ.lower() not in _TYPES):
+        raise InvalidTokenError("token type not accepted")
+    kid = header.get("kid")
+    if kid is not None and not isinstance(kid, str):
+        raise InvalidTokenError("malformed token")
+    return ParsedJwt(token, alg, kid, header)
+
+
+def key_matches(key: Jwk, alg: str) -> bool:
+    """The key may verify ``alg``: same kty, same curve for EC, same ``alg`` if it names one."""
+    if key.key_type != _kty_of(alg):
+        return False
+    if key.get("use") not in (None, "sig"):
+        return False
+    key_alg = key.get("alg")
+    if key_alg is not None and key_alg != alg:
+        return False
+    curve = _CURVES.get(alg)
+    return curve is None or key.get("crv") == curve
+
+
+def verify_jwt(
+    parsed: ParsedJwt, keys: Sequence[Jwk], policy: VerifyPolicy, now: float
+) -> dict[str, Any]:
+    """The claims of a token whose signature one of ``keys`` verifies and whose claims pass."""
+    payload = _verify_signature(parsed, keys)
+    try:
+        claims = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        raise InvalidTokenError("malformed token") from None
+    if not isinstance(claims, dict):
+        raise InvalidTokenError("malformed token")
+    validate_claims(claims, policy, now)
+    return claims
+
+
+def _verify_signature(parsed: ParsedJwt, keys: Sequence[Jwk]) -> bytes:
+    candidates = [key for key in keys if key_matches(key, parsed.alg)]
+    if not candidates:
+        raise InvalidTokenError("no key matches the token")
+    for key in candidates:
+        try:
+            return jws.deserialize_compact(parsed.token, key, algorithms=[parsed.alg]).payload
+        except JoseError:
+            continue
+        except ValueError:
+            raise InvalidTokenError("malformed token") from None
+    raise InvalidTokenError("signature verification failed")
+
+
+def _number(claims: Mapping[str, Any], name: str, required: bool) -> float | None:
+    value = claims.get(name)
+    if value is None:
+        if required:
+            raise InvalidTokenError(f"token has no {name}")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidTokenError(f"token {name} is not a number")
+    return float(value)
+
+
+def validate_claims(claims: Mapping[str, Any], policy: VerifyPolicy, now: float) -> None:
+    """``exp`` (required), ``nbf``, ``iat``, exact ``iss`` and the configured audience."""
+    exp = _number(claims, "exp", required=True)
+    assert exp is not None
+    if now >= exp + policy.leeway:
+        raise InvalidTokenError("token expired")
+    nbf = _number(claims, "nbf", required=False)
+    if nbf is not None and nbf > now + policy.leeway:
+        raise InvalidTokenError("token not valid yet")
+    iat = _number(claims, "iat", required=False)
+    if iat is not None and iat > now + policy.leeway:
+        raise InvalidTokenError("token issued in the future")
+    iss = claims.get("iss")
+    if not isinstance(iss, str) or iss not in policy.issuers:
+        raise InvalidTokenError("token issuer not accepted")
+    if policy.audience:
+        present = claim_values(claim_at(claims, policy.audience_claim))
+        if not present & policy.audience:
+            raise InvalidTokenError("token audience not accepted")

@@ -1,0 +1,323 @@
+"""Kong's credential search: bearer JWT → introspection → userinfo → refresh_token → password →
+client_credentials (research/rp.md §2.1); the first credential found decides.
+
+``session``, ``authorization_code`` and ``kong_oauth2`` are accepted in ``auth_methods`` but
+not run yet (docs/openid-connect.md). Every result carries the claims used for authorization
+and where the credential was found, so ``hide_credentials`` removes exactly that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from joserfc.jwk import OctKey
+
+from authgate.plugins.base import Headers
+from authgate.plugins.openid_connect.access_token import (
+    ASYMMETRIC_ALGORITHMS,
+    HMAC_ALGORITHMS,
+    VerifyPolicy,
+    looks_like_jwt,
+    parse_jwt,
+    verify_jwt,
+)
+from authgate.plugins.openid_connect.bearer import Found, find_bearer, find_pair, find_param
+from authgate.plugins.openid_connect.client_auth import ClientCredentials
+from authgate.plugins.openid_connect.errors import InvalidTokenError
+from authgate.plugins.openid_connect.grants import InvalidCredentialsError, request_tokens
+from authgate.plugins.openid_connect.introspection import check_introspection, introspect
+from authgate.plugins.openid_connect.provider import Provider, ProviderSettings
+from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
+from authgate.plugins.openid_connect.services import ObtainedTokens, OidcServices
+from authgate.plugins.openid_connect.token_cache import cache_key
+from authgate.plugins.openid_connect.userinfo import fetch_userinfo
+
+__all__ = ["Authenticator", "Identity"]
+
+
+@dataclass
+class Identity:
+    """A successful authentication."""
+
+    method: str
+    claims: dict[str, Any]
+    found: Found
+    access_token: str | None = field(default=None, repr=False)
+    id_token: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    introspection: dict[str, Any] | None = None
+    userinfo: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """The request pieces credentials are read from."""
+
+    headers: Headers
+    query: Mapping[str, list[str]]
+    body: Mapping[str, list[str]] | None
+
+
+class Authenticator:
+    """Runs the enabled auth methods of one plugin config."""
+
+    def __init__(self, config: OpenIDConnectConfig, services: OidcServices) -> None:
+        self.config = config
+        self.services = services
+        self.methods = config.active_methods
+        self.provider: Provider = services.provider(
+            ProviderSettings(
+                issuer=config.issuer,
+                jwks_endpoint=config.jwks_endpoint,
+                extra_jwks_uris=tuple(config.extra_jwks_uris or ()),
+                rediscovery_lifetime=float(config.rediscovery_lifetime),
+                timeout=config.timeout / 1000,
+                ssl_verify=config.ssl_verify,
+            )
+        )
+        self.client = self._client_credentials()
+        algorithms = set(ASYMMETRIC_ALGORITHMS)
+        if config.enable_hs_signatures:
+            algorithms |= HMAC_ALGORITHMS
+        self.algorithms = frozenset(algorithms)
+        self.timeout = config.timeout / 1000
+        salt = config.cache_tokens_salt.get_secret_value() if config.cache_tokens_salt else ""
+        self._salt = salt
+        self._policy: VerifyPolicy | None = None
+
+    def _client_credentials(self) -> ClientCredentials | None:
+        config = self.config
+        if not config.client_id:
+            return None
+        secret = config.client_secret[0].get_secret_value() if config.client_secret else None
+        method = config.token_endpoint_auth_method or (
+            config.client_auth[0] if config.client_auth else "client_secret_basic"
+        )
+        return ClientCredentials(config.client_id[0].get_secret_value(), secret, method)
+
+    async def policy(self) -> VerifyPolicy:
+        """The verification policy (needs the discovered issuer)."""
+        if self._policy is None:
+            metadata = await self.provider.metadata()
+            config = self.config
+            self._policy = VerifyPolicy(
+                issuers=frozenset({metadata.issuer, *(config.issuers_allowed or ())}),
+                algorithms=self.algorithms,
+                leeway=config.leeway,
+                audience=frozenset(config.audience or ()),
+                audience_claim=tuple(config.audience_claim),
+            )
+        return self._policy
+
+    async def authenticate(self, request: Request) -> Identity | None:
+        """The identity behind the request's first credential, None if there is none."""
+        config, methods = self.config, self.methods
+        if methods & {"bearer", "introspection", "userinfo"}:
+            found = find_bearer(
+                request.headers,
+                request.query,
+                request.body,
+                config.bearer_token_param_type,
+                config.bearer_token_cookie_name,
+            )
+            if found is not None:
+                return await self._token(found)
+        if "refresh_token" in methods:
+            name = config.refresh_token_param_name or "refresh_token"
+            found = find_param(
+                request.headers, request.query, request.body, config.refresh_token_param_type, name
+            )
+            if found is not None:
+                return await self._refresh(found)
+        return await self._grants(request)
+
+    async def _grants(self, request: Request) -> Identity | None:
+        config, methods = self.config, self.methods
+        if "password" in methods:
+            pair = find_pair(
+                request.headers,
+                request.query,
+                request.body,
+                config.password_param_type,
+                ("username", "password"),
+            )
+            if pair is not None:
+                try:
+                    return await self._password(*pair)
+                except InvalidCredentialsError:
+                    # `curl -u client_id:secret` reaches here first, as in Kong's order.
+                    if "client_credentials" not in methods or pair[2] != "header:authorization":
+                        raise
+        if "client_credentials" in methods:
+            pair = find_pair(
+                request.headers,
+                request.query,
+                request.body,
+                config.client_credentials_param_type,
+                ("client_id", "client_secret"),
+            )
+            if pair is not None:
+                return await self._client_grant(*pair)
+        return None
+
+    # -- tokens the client presented -----------------------------------------------------
+    async def _token(self, found: Found) -> Identity:
+        token, methods = found.value, self.methods
+        if "bearer" in methods and looks_like_jwt(token):
+            claims = await self.verify(token)
+            identity = Identity("bearer", claims, found, access_token=token)
+            if self.config.introspect_jwt_tokens:
+                identity.introspection = await self._introspect(token)
+            return identity
+        if "introspection" in methods:
+            document = await self._introspect(token)
+            return Identity("introspection", document, found, token, introspection=document)
+        if "userinfo" in methods:
+            document = await self._userinfo(token)
+            return Identity("userinfo", document, found, token, userinfo=document)
+        raise InvalidTokenError("token is not a JWT")
+
+    async def verify(self, token: str) -> dict[str, Any]:
+        """A JWT's verified claims (cached per token and verification policy)."""
+        parsed = parse_jwt(token, self.algorithms)
+        policy = await self.policy()
+        cache = self.services.verified
+        key = cache_key(policy.fingerprint, token)
+        claims = cache.get(key)
+        if claims is not None:
+            return claims
+        if parsed.alg in HMAC_ALGORITHMS:
+            keys = self._hmac_keys()
+        else:
+            keys = list(await self.provider.keys_for(parsed.kid))
+        if not keys:
+            raise InvalidTokenError("signing key not found")
+        claims = verify_jwt(parsed, keys, policy, self.services.clock())
+        cache.put(key, claims, float(claims["exp"]) + policy.leeway)
+        return claims
+
+    def _hmac_keys(self) -> list[Any]:
+        return [OctKey.import_key(s.get_secret_value()) for s in self.config.client_secret or ()]
+
+    async def _introspect(self, token: str) -> dict[str, Any]:
+        metadata = await self.provider.metadata()
+        endpoint = self.config.introspection_endpoint or metadata.introspection_endpoint
+        if endpoint is None or self.client is None:
+            raise InvalidTokenError("token cannot be introspected")
+        policy = await self.policy()
+        config, cache = self.config, self.services.introspected
+        key = cache_key(
+            f"introspect {endpoint} {self.client.client_id} {policy.fingerprint}", token
+        )
+        if config.cache_introspection:
+            cached = cache.get(key)
+            if cached is not None:
+                return cached
+        document = await introspect(
+            self.services.client, endpoint, token, self.client,
+            hint=config.introspection_hint, param_name=config.introspection_token_param_name,
+            timeout=self.timeout, verify=config.ssl_verify,
+        )  # fmt: skip
+        now = self.services.clock()
+        claims = check_introspection(
+            document, config.introspection_check_active, policy.issuers, now
+        )
+        if config.cache_introspection:
+            cache.put(key, claims, self._expiry(claims.get("exp"), now))
+        return claims
+
+    async def _userinfo(self, token: str) -> dict[str, Any]:
+        metadata = await self.provider.metadata()
+        endpoint = self.config.userinfo_endpoint or metadata.userinfo_endpoint
+        if endpoint is None:
+            raise InvalidTokenError("token cannot be checked at a userinfo endpoint")
+        cache = self.services.userinfo
+        key = cache_key(f"userinfo {endpoint}", token)
+        if self.config.cache_user_info:
+            cached = cache.get(key)
+            if cached is not None:
+                return cached
+        document = await fetch_userinfo(
+            self.services.client,
+            endpoint,
+            token,
+            timeout=self.timeout,
+            verify=self.config.ssl_verify,
+        )
+        if self.config.cache_user_info:
+            cache.put(key, document, self._expiry(None, self.services.clock()))
+        return document
+
+    def _expiry(self, exp: object, now: float) -> float:
+        limit = now + self.config.cache_ttl
+        if isinstance(exp, int | float) and not isinstance(exp, bool):
+            return min(float(exp), limit)
+        return limit
+
+    # -- credentials traded at the token endpoint ----------------------------------------------
+    async def _refresh(self, found: Found) -> Identity:
+        grant = {"grant_type": "refresh_token", "refresh_token": found.value}
+        obtained = await self._obtain(grant, self.client, (found.value,))
+        return self._obtained_identity("refresh_token", obtained, found)
+
+    async def _password(self, username: str, password: str, source: str) -> Identity:
+        grant = {"grant_type": "password", "username": username, "password": password}
+        if self.config.scopes:
+            grant["scope"] = " ".join(self.config.scopes)
+        obtained = await self._obtain(grant, self.client, (username, password))
+        return self._obtained_identity("password", obtained, Found(username, source))
+
+    async def _client_grant(self, client_id: str, secret: str, source: str) -> Identity:
+        grant = {"grant_type": "client_credentials"}
+        # `openid` names an end user; a client-credentials token has none (Cognito refuses it).
+        scopes = [s for s in self.config.scopes or () if s != "openid"]
+        if scopes:
+            grant["scope"] = " ".join(scopes)
+        method = self.client.method if self.client is not None else "client_secret_basic"
+        caller = ClientCredentials(client_id, secret, method)
+        obtained = await self._obtain(grant, caller, (client_id, secret))
+        return self._obtained_identity("client_credentials", obtained, Found(client_id, source))
+
+    def _obtained_identity(self, method: str, obtained: ObtainedTokens, found: Found) -> Identity:
+        tokens = obtained.tokens
+        return Identity(
+            method, obtained.claims, found, tokens.access_token, tokens.id_token,
+            tokens.refresh_token,
+        )  # fmt: skip
+
+    async def _obtain(
+        self,
+        grant: dict[str, str],
+        credentials: ClientCredentials | None,
+        secrets: tuple[str, ...],
+    ) -> ObtainedTokens:
+        if credentials is None:
+            raise InvalidCredentialsError("no client configured")
+        metadata = await self.provider.metadata()
+        endpoint = self.config.token_endpoint or metadata.token_endpoint
+        if endpoint is None:
+            raise InvalidCredentialsError("the provider has no token endpoint")
+        cache = self.services.obtained
+        scope = grant.get("scope", "")
+        key = cache_key(
+            f"{grant['grant_type']} {endpoint} {credentials.client_id} {scope} {self._salt}",
+            *secrets,
+        )
+        if self.config.cache_tokens:
+            cached = cache.get(key)
+            if cached is not None:
+                return cached
+        tokens = await request_tokens(
+            self.services.client, endpoint, grant, credentials,
+            timeout=self.timeout, verify=self.config.ssl_verify,
+        )  # fmt: skip
+        claims: dict[str, Any] = {"scope": tokens.scope} if tokens.scope else {}
+        if looks_like_jwt(tokens.access_token):
+            claims = await self.verify(tokens.access_token)
+        obtained = ObtainedTokens(tokens, claims)
+        now = self.services.clock()
+        if self.config.cache_tokens and tokens.expires_in is not None:
+            cache.put(key, obtained, self._expiry(claims.get("exp", now + tokens.expires_in), now))
+        return obtained

@@ -1,0 +1,30 @@
+"""RFC 6749 §2.3.1 client authentication of the gateway at the IdP (basic or post)."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+__all__ = ["ClientCredentials"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClientCredentials:
+    """The gateway's client id and secret and how to send them; repr hides the secret."""
+
+    client_id: str
+    secret: str | None = field(repr=False)
+    method: str = "client_secret_basic"
+
+    def apply(self, headers: dict[str, str], form: dict[str, str]) -> None:
+        """Add the client authentication to a request's headers or form."""
+        if self.secret is None:
+            form["client_id"] = self.client_id
+        elif self.method == "client_secret_post":
+            form["client_id"] = self.client_id
+            form["client_secret"] = self.secret
+        else:
+            # §2.3.1: both parts are form-urlencoded before the Basic encoding.
+            raw = f"{quote(self.client_id, safe='')}:{quote(self.secret, safe='')}"
+            headers["Authorization"] = "Basic " + base64.b64encode(raw.encode()).decode("ascii")

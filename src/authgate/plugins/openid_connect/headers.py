@@ -1,0 +1,120 @@
+"""Headers to the upstream: tokens, claims and Kong's consumer headers, with spoof-proofing.
+
+Before the plugin sets anything, every client-supplied copy of every header it may set is
+removed, matching names case-insensitively and with ``_`` and ``-`` as the same character
+(oauth2-proxy CVE-2025-64484, APISIX CVE-2026-44087): an upstream that normalizes
+``X_Consumer_ID`` to ``X-Consumer-ID`` must never see a client's value.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import orjson
+
+from authgate.plugins.base import Headers
+
+__all__ = [
+    "CONSUMER_HEADERS",
+    "HeaderTarget",
+    "claim_header_value",
+    "header_value",
+    "json_header_value",
+    "normalized",
+    "set_consumer_headers",
+    "strip_spoofable",
+]
+
+CONSUMER_HEADERS = (
+    "x-consumer-id",
+    "x-consumer-custom-id",
+    "x-consumer-username",
+    "x-credential-identifier",
+    "x-anonymous-consumer",
+    "x-consumer-groups",
+    "x-authenticated-groups",
+)
+
+
+def normalized(name: str) -> str:
+    """The name as a WSGI/CGI-style upstream would see it: lower case, ``_`` as ``-``."""
+    return name.lower().replace("_", "-")
+
+
+class HeaderTarget:
+    """A parsed ``header[:scheme]`` setting such as Kong's ``authorization:bearer``."""
+
+    __slots__ = ("name", "prefix")
+
+    def __init__(self, spec: str) -> None:
+        name, _, scheme = spec.partition(":")
+        self.name = name.strip().lower()
+        scheme = scheme.strip()
+        self.prefix = f"{scheme[:1].upper()}{scheme[1:].lower()} " if scheme else ""
+
+    def set(self, headers: Headers, value: str) -> None:
+        """Set the header to ``value`` (with the scheme prefix)."""
+        headers.set(self.name, self.prefix + value)
+
+
+def strip_spoofable(headers: Headers, names: Iterable[str]) -> None:
+    """Remove every header whose normalized name is one of ``names`` (normalized too)."""
+    targets = {normalized(name) for name in names}
+    items = headers.items()
+    if any(normalized(key) in targets for key, _ in items):
+        items[:] = [(key, value) for key, value in items if normalized(key) not in targets]
+
+
+def header_value(value: str) -> str | None:
+    """A value safe to put on the wire: no CR/LF/NUL; non-latin-1 text sent as UTF-8 bytes."""
+    if any(c in value for c in "\r\n\x00"):
+        return None
+    return value.encode("utf-8").decode("latin-1")
+
+
+def claim_header_value(value: object) -> str | None:
+    """A claim as a header value: strings as they are, arrays comma-joined, objects as JSON."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, int | float):
+        text = str(value)
+    elif isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        text = ",".join(str(v) for v in value)
+    else:
+        text = orjson.dumps(value).decode()
+    return header_value(text)
+
+
+def json_header_value(document: Mapping[str, Any]) -> str:
+    """Kong's encoding of userinfo/introspection documents in a header: base64 of the JSON."""
+    return base64.b64encode(orjson.dumps(document)).decode("ascii")
+
+
+def set_consumer_headers(
+    headers: Headers, consumer: Any | None, credential: str | None, anonymous: bool
+) -> None:
+    """Kong's identity headers: set what is known, clear the rest (never leave stale ones)."""
+    for name in CONSUMER_HEADERS:
+        headers.remove(name)
+    if consumer is not None:
+        headers.set("x-consumer-id", str(consumer.id))
+        if consumer.custom_id is not None:
+            safe = header_value(consumer.custom_id)
+            if safe is not None:
+                headers.set("x-consumer-custom-id", safe)
+        if consumer.username is not None:
+            safe = header_value(consumer.username)
+            if safe is not None:
+                headers.set("x-consumer-username", safe)
+    if credential is not None:
+        safe = header_value(credential)
+        if safe is not None:
+            headers.set("x-credential-identifier", safe)
+    if anonymous:
+        headers.set("x-anonymous-consumer", "true")

@@ -1,0 +1,238 @@
+"""``openid-connect`` (Kong priority 1050): the gateway as an OAuth 2.0 resource server.
+
+Access phase: drop client copies of every header this plugin may set, authenticate the first
+credential found (:mod:`.authenticate`), apply the claims rules (:mod:`.claims`), map the
+consumer, then hand tokens, claims and identity headers to the upstream (:mod:`.headers`).
+Failures are RFC 6750 §3 responses (:mod:`.errors`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlencode
+
+from pydantic import BaseModel
+
+from authgate.plugins.base import Plugin, PluginResponse, RequestContext
+from authgate.plugins.openid_connect.authenticate import Authenticator, Identity, Request
+from authgate.plugins.openid_connect.bearer import BEARER_HEADERS, query_params
+from authgate.plugins.openid_connect.claims import (
+    check_forbidden,
+    claim_at,
+    required_rules,
+)
+from authgate.plugins.openid_connect.errors import (
+    ConsumerNotFoundError,
+    IdpUnavailableError,
+    MissingCredentialsError,
+    OidcError,
+    render,
+)
+from authgate.plugins.openid_connect.headers import (
+    CONSUMER_HEADERS,
+    HeaderTarget,
+    claim_header_value,
+    json_header_value,
+    set_consumer_headers,
+    strip_spoofable,
+)
+from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
+from authgate.plugins.openid_connect.services import OidcServices, default_services
+
+__all__ = ["OpenIDConnectPlugin"]
+
+logger = logging.getLogger("authgate.openid_connect")
+
+
+def _target(spec: str | None) -> HeaderTarget | None:
+    return HeaderTarget(spec) if spec else None
+
+
+class OpenIDConnectPlugin(Plugin):
+    """Authenticates API credentials against an OpenID Provider (see module docstring)."""
+
+    name: ClassVar[str] = "openid-connect"
+    priority: ClassVar[int] = 1050
+    Config: ClassVar[type[BaseModel]] = OpenIDConnectConfig
+
+    def __init__(self, config: BaseModel, services: OidcServices | None = None) -> None:
+        super().__init__(config)
+        assert isinstance(config, OpenIDConnectConfig)
+        self.settings = config
+        self.auth = Authenticator(config, services or default_services())
+        self.rules = required_rules(
+            [
+                ("scopes", config.scopes_claim, config.scopes_required),
+                ("audience", config.audience_claim, config.audience_required),
+                ("groups", config.groups_claim, config.groups_required),
+                ("roles", config.roles_claim, config.roles_required),
+            ]
+        )
+        self.access_target = _target(config.upstream_access_token_header)
+        self.id_target = _target(config.upstream_id_token_header)
+        self.refresh_target = _target(config.upstream_refresh_token_header)
+        self.introspection_target = _target(config.upstream_introspection_header)
+        self.userinfo_target = _target(config.upstream_user_info_header)
+        self.claim_targets = list(
+            zip(
+                config.upstream_headers_claims or (),
+                config.upstream_headers_names or (),
+                strict=True,
+            )
+        )
+        self.spoofable = self._spoofable_headers()
+
+    def _spoofable_headers(self) -> frozenset[str]:
+        """Every header this plugin may set, minus the ones credentials are read from."""
+        targets = [
+            self.access_target,
+            self.id_target,
+            self.refresh_target,
+            self.introspection_target,
+            self.userinfo_target,
+        ]
+        names = {t.name for t in targets if t is not None}
+        names.update(name.lower() for _, name in self.claim_targets)
+        names.update(CONSUMER_HEADERS)
+        names -= {"authorization", *BEARER_HEADERS}
+        return frozenset(names)
+
+    async def access(self, ctx: RequestContext) -> PluginResponse | None:
+        settings = self.settings
+        if not settings.run_on_preflight and _preflight(ctx):
+            return None
+        strip_spoofable(ctx.headers, self.spoofable)
+        request = Request(ctx.headers, query_params(ctx.query), None)
+        try:
+            identity = await self.auth.authenticate(request)
+            if identity is None:
+                raise MissingCredentialsError("no credentials found")
+        except OidcError as error:
+            anonymous = settings.anonymous
+            if (
+                anonymous
+                and error.status_code == 401
+                and not isinstance(error, IdpUnavailableError)
+            ):
+                return self._anonymous(ctx, anonymous)
+            return self._render(ctx, error)
+        try:
+            for rule in self.rules:
+                rule.check(identity.claims)
+            check_forbidden(identity.claims, settings.claims_forbidden or ())
+            consumer = self._consumer(ctx, identity.claims)
+        except OidcError as error:
+            return self._render(ctx, error)
+        if settings.hide_credentials:
+            _hide(ctx, identity.found.source)
+        self._upstream_headers(ctx, identity)
+        credential = claim_at(identity.claims, settings.credential_claim)
+        set_consumer_headers(
+            ctx.headers, consumer, credential if isinstance(credential, str) else None, False
+        )
+        if consumer is not None:
+            ctx.consumer = consumer
+        ctx.shared["authenticated_credential"] = identity.method
+        return None
+
+    def _render(self, ctx: RequestContext, error: OidcError) -> PluginResponse:
+        settings = self.settings
+        return render(
+            error,
+            ctx.request_id,
+            settings.unauthorized_error_message,
+            settings.forbidden_error_message,
+            display_errors=settings.display_errors,
+            expose_error_code=settings.expose_error_code,
+        )
+
+    def _anonymous(self, ctx: RequestContext, reference: str) -> PluginResponse | None:
+        consumer = _find_consumer(ctx, reference, ("id", "username"), ignore_case=False)
+        if consumer is None:
+            logger.error("anonymous consumer %r is not in the config", reference)
+            return PluginResponse.json(500, "anonymous consumer not found", ctx.request_id)
+        set_consumer_headers(ctx.headers, consumer, None, True)
+        ctx.consumer = consumer
+        return None
+
+    def _consumer(self, ctx: RequestContext, claims: dict[str, Any]) -> Any | None:
+        settings = self.settings
+        if settings.consumer_claim is None:
+            return None
+        value = claim_at(claims, settings.consumer_claim)
+        consumer = None
+        if isinstance(value, str):
+            consumer = _find_consumer(
+                ctx, value, tuple(settings.consumer_by), settings.by_username_ignore_case
+            )
+        if consumer is None and not settings.consumer_optional:
+            raise ConsumerNotFoundError("no consumer matches the token")
+        return consumer
+
+    def _upstream_headers(self, ctx: RequestContext, identity: Identity) -> None:
+        headers = ctx.headers
+        pairs = [
+            (self.access_target, identity.access_token),
+            (self.id_target, identity.id_token),
+            (self.refresh_target, identity.refresh_token),
+        ]
+        for target, token in pairs:
+            if target is not None and token is not None:
+                target.set(headers, token)
+        if self.introspection_target is not None and identity.introspection is not None:
+            self.introspection_target.set(headers, json_header_value(identity.introspection))
+        if self.userinfo_target is not None and identity.userinfo is not None:
+            self.userinfo_target.set(headers, json_header_value(identity.userinfo))
+        for claim, name in self.claim_targets:
+            value = claim_header_value(identity.claims.get(claim))
+            if value is not None:
+                headers.set(name, value)
+
+
+def _preflight(ctx: RequestContext) -> bool:
+    return (
+        ctx.method == "OPTIONS"
+        and "origin" in ctx.headers
+        and "access-control-request-method" in ctx.headers
+    )
+
+
+def _find_consumer(
+    ctx: RequestContext, value: str, fields: tuple[str, ...], ignore_case: bool
+) -> Any | None:
+    consumers = getattr(ctx.config, "consumers", None) or ()
+    for field in fields:
+        for consumer in consumers:
+            candidate = getattr(consumer, field, None)
+            if candidate is None:
+                continue
+            if candidate == value or (
+                ignore_case and field == "username" and candidate.lower() == value.lower()
+            ):
+                return consumer
+    return None
+
+
+def _hide(ctx: RequestContext, source: str) -> None:
+    """Remove the credential from where it was found (``hide_credentials``)."""
+    kind, _, names = source.partition(":")
+    if kind == "header":
+        ctx.headers.remove(names)
+    elif kind == "query":
+        drop = set(names.split(","))
+        kept = [(k, v) for k, v in parse_qsl(ctx.query, keep_blank_values=True) if k not in drop]
+        ctx.query = urlencode(kept)
+    elif kind == "cookie":
+        _drop_cookie(ctx, names)
+
+
+def _drop_cookie(ctx: RequestContext, name: str) -> None:
+    kept = []
+    for header in ctx.headers.get_all("cookie"):
+        parts = [p for p in header.split(";") if p.strip().partition("=")[0] != name]
+        if any(p.strip() for p in parts):
+            kept.append(";".join(parts).strip())
+    ctx.headers.remove("cookie")
+    for value in kept:
+        ctx.headers.add("cookie", value)

@@ -1,0 +1,68 @@
+"""A bounded cache of verification results, keyed by token hash **and** the verifying config.
+
+lua-resty-openidc#399 and mod_auth_openidc's 2026 fix: a token validated for one issuer and
+audience must not be a cache hit where another issuer or audience applies, so every key
+includes the fingerprint of the configuration that produced the result. Entries never
+outlive the token's ``exp`` (nor ``max_ttl``); the oldest entries go first when full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+__all__ = ["DEFAULT_MAX_ENTRIES", "TokenCache", "cache_key"]
+
+DEFAULT_MAX_ENTRIES = 10_000
+V = TypeVar("V")
+
+
+def cache_key(fingerprint: str, *secrets: str) -> bytes:
+    """SHA-256 over the config fingerprint and the secret parts (tokens, passwords).
+
+    The plain secrets are never stored: only this digest is.
+    """
+    digest = hashlib.sha256(fingerprint.encode())
+    for part in secrets:
+        digest.update(b"\x00")
+        digest.update(part.encode("utf-8", "surrogatepass"))
+    return digest.digest()
+
+
+class TokenCache(Generic[V]):
+    """Values with an absolute expiry, at most ``max_entries`` of them (FIFO eviction)."""
+
+    def __init__(self, clock: Callable[[], float], max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+        self._clock = clock
+        self._max = max_entries
+        self._entries: OrderedDict[bytes, tuple[float, V]] = OrderedDict()
+
+    def get(self, key: bytes) -> V | None:
+        """The value, or None when absent or expired (an expired entry is dropped)."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        expires_at, value = entry
+        if self._clock() >= expires_at:
+            del self._entries[key]
+            return None
+        return value
+
+    def put(self, key: bytes, value: V, expires_at: float) -> None:
+        """Keep ``value`` until ``expires_at`` (epoch seconds); already expired: not stored."""
+        if expires_at <= self._clock():
+            return
+        entries = self._entries
+        entries[key] = (expires_at, value)
+        entries.move_to_end(key)
+        while len(entries) > self._max:
+            entries.popitem(last=False)
+
+    def discard(self, key: bytes) -> None:
+        """Forget ``key``."""
+        self._entries.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._entries)

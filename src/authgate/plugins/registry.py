@@ -1,0 +1,35 @@
+"""The plugins this gateway knows, by name: their handler classes and config schemas."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from authgate.plugins.base import Plugin
+from authgate.plugins.openid_connect import OpenIDConnectPlugin
+from authgate.plugins.request_termination import RequestTerminationPlugin
+
+__all__ = ["plugin_class", "plugin_schemas", "register"]
+
+_BUILT_IN: tuple[type[Plugin], ...] = (RequestTerminationPlugin, OpenIDConnectPlugin)
+_BY_NAME: dict[str, type[Plugin]] = {cls.name: cls for cls in _BUILT_IN}
+
+
+def register(cls: type[Plugin]) -> type[Plugin]:
+    """Add a plugin class (usable as a decorator); its ``name`` must be new.
+
+    Register before configs are loaded and runtimes built: both look plugins up by name.
+    """
+    if cls.name in _BY_NAME and _BY_NAME[cls.name] is not cls:
+        raise ValueError(f"plugin {cls.name!r} is already registered")
+    _BY_NAME[cls.name] = cls
+    return cls
+
+
+def plugin_schemas() -> dict[str, type[BaseModel]]:
+    """Plugin name -> its pydantic config model (what the config loader validates against)."""
+    return {name: cls.Config for name, cls in _BY_NAME.items()}
+
+
+def plugin_class(name: str) -> type[Plugin]:
+    """The handler class of plugin ``name``; KeyError for an unknown name."""
+    return _BY_NAME[name]

@@ -1,0 +1,57 @@
+"""Config of ``request-termination``: Kong's field names, defaults and cross-field rules."""
+
+from __future__ import annotations
+
+import string
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = ["RequestTerminationConfig"]
+
+_TOKEN = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
+
+
+class RequestTerminationConfig(BaseModel):
+    """Settings of the request-termination plugin."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    status_code: int = Field(
+        default=503, ge=100, le=599, description="Status code of the response, 100 to 599."
+    )
+    message: str | None = Field(
+        default=None,
+        description='Message of the default JSON body `{"message": …}`; not with body.',
+    )
+    content_type: str | None = Field(
+        default=None, description="Content-Type of `body`; needs `body`."
+    )
+    body: str | None = Field(default=None, description="Raw response body; not with `message`.")
+    echo: bool = Field(
+        default=False,
+        description="Answer with a JSON description of the request (for debugging).",
+    )
+    trigger: str | None = Field(
+        default=None,
+        description=(
+            "Header or query argument name; when set, the plugin only terminates requests"
+            " that carry it."
+        ),
+    )
+
+    @field_validator("trigger")
+    @classmethod
+    def _header_name(cls, value: str | None) -> str | None:
+        if value is not None and (not value or not set(value) <= _TOKEN):
+            raise ValueError(f'invalid header name "{value}"')
+        return value
+
+    @model_validator(mode="after")
+    def _compatible_fields(self) -> RequestTerminationConfig:
+        if self.message is not None and (self.content_type is not None or self.body is not None):
+            raise ValueError("message cannot be used with content_type or body")
+        if self.content_type is not None and self.body is None:
+            raise ValueError("content_type requires a body")
+        if self.echo and (self.content_type is not None or self.body is not None):
+            raise ValueError("echo cannot be used with content_type and body")
+        return self

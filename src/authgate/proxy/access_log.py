@@ -1,0 +1,140 @@
+"""The JSON access log: one line per request, written by an observer of :class:`AccessRecord`.
+
+Lines never carry secrets: no header values at all (so no ``Authorization`` or ``Cookie``),
+and of the query string only the parameter *names* (``?code=…&state=…`` is logged as
+``"query_keys": ["code", "state"]``).
+
+Lines are buffered and written once per event-loop iteration with one ``os.write`` each
+time (at most :data:`MAX_BATCH_BYTES`), so several worker processes appending to one file
+or one pipe never interleave inside a line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import UTC, datetime
+from urllib.parse import unquote
+
+import orjson
+
+from authgate.proxy.records import AccessRecord
+
+__all__ = ["MAX_BATCH_BYTES", "AccessLogWriter", "access_log_line", "open_access_log"]
+
+# Writes up to PIPE_BUF are atomic on pipes; O_APPEND writes to regular files are atomic too.
+MAX_BATCH_BYTES = 4096
+MAX_QUERY_KEYS = 32
+MAX_QUERY_KEY_LENGTH = 64
+
+
+def _query_keys(query: str) -> list[str]:
+    """The parameter names of ``query`` (decoded, capped), never their values."""
+    if not query:
+        return []
+    keys: list[str] = []
+    for part in query.split("&", MAX_QUERY_KEYS)[:MAX_QUERY_KEYS]:
+        if part:
+            name = part.partition("=")[0]
+            keys.append(unquote(name.replace("+", " "))[:MAX_QUERY_KEY_LENGTH])
+    return keys
+
+
+def access_log_line(record: AccessRecord) -> bytes:
+    """One JSON line (ending in ``\\n``) describing ``record``; no header or query values."""
+    return orjson.dumps(
+        {
+            "time": datetime.fromtimestamp(record.started_at, UTC),
+            "started_at": int(record.started_at * 1000),
+            "request_id": record.request_id,
+            "client_ip": record.client_ip,
+            "method": record.method,
+            "host": record.host,
+            "path": record.path,
+            "query_keys": _query_keys(record.query),
+            "protocol": record.protocol,
+            "status": record.status,
+            "bytes_in": record.bytes_in,
+            "bytes_out": record.bytes_out,
+            "route": {"id": record.route_id, "name": record.route_name},
+            "service": {"id": record.service_id, "name": record.service_name},
+            "consumer": record.consumer,
+            "latencies": {
+                "request": record.latency_ms,
+                "proxy": record.proxy_latency_ms,
+                "upstream": record.upstream_latency_ms,
+            },
+            "upstream_error": record.upstream_error,
+        },
+        option=orjson.OPT_APPEND_NEWLINE,
+    )
+
+
+class AccessLogWriter:
+    """An observer appending :func:`access_log_line` output to a file descriptor.
+
+    Inside a running event loop lines are batched until the end of the loop iteration;
+    outside one (tests, tools) every line is written at once. Call :meth:`flush` before
+    the process exits.
+    """
+
+    def __init__(self, fd: int, *, close_fd: bool = False) -> None:
+        self._fd = fd
+        self._close_fd = close_fd
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+        self._scheduled = False
+        # Looked up once: asyncio.get_running_loop() costs a getpid() system call.
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __call__(self, record: AccessRecord) -> None:
+        line = access_log_line(record)
+        if self._pending_size + len(line) > MAX_BATCH_BYTES:
+            self.flush()
+        self._pending.append(line)
+        self._pending_size += len(line)
+        if self._scheduled:
+            return
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            try:
+                loop = self._loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self.flush()
+                return
+        self._scheduled = True
+        loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Write every pending line now (one ``write`` call per batch)."""
+        self._scheduled = False
+        if not self._pending:
+            return
+        data = b"".join(self._pending)
+        self._pending.clear()
+        self._pending_size = 0
+        view = memoryview(data)
+        while view:
+            try:
+                written = os.write(self._fd, view)
+            except OSError:
+                # A full disk or a closed pipe loses log lines; it never fails a request.
+                return
+            view = view[written:]
+
+    def close(self) -> None:
+        """Flush, and close the descriptor when this writer opened it."""
+        self.flush()
+        if self._close_fd:
+            os.close(self._fd)
+            self._close_fd = False
+
+
+def open_access_log(target: str) -> AccessLogWriter | None:
+    """``"-"`` -> stdout, ``"off"`` -> ``None``, anything else -> a file opened for appending."""
+    if target == "off":
+        return None
+    if target == "-":
+        return AccessLogWriter(1)
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640)
+    return AccessLogWriter(fd, close_fd=True)

@@ -1,0 +1,404 @@
+"""RFC 9112 HTTP/1.1 server connection: httptools (llhttp) parsing, keep-alive, pipelining,
+flow control and client timeouts. Knows nothing about proxying: it hands each parsed request
+as an :class:`~authgate.proxy.exchange.Exchange` to an ``app`` coroutine, one at a time, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+import httptools
+
+from authgate.proxy.bodies import BodyQueue
+from authgate.proxy.exchange import ClientDisconnected, Exchange
+from authgate.proxy.http import BODY_LENGTH, BODY_NONE, FramingError, request_framing
+
+if TYPE_CHECKING:
+    from authgate.proxy.server import ServerSettings
+
+__all__ = ["App", "ClientBodyError", "ConnectionTracker", "HttpConnection"]
+
+logger = logging.getLogger("authgate.proxy")
+
+App = Callable[[Exchange], Coroutine[Any, Any, None]]
+MAX_PIPELINED = 16
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+class ClientBodyError(Exception):
+    """The request body could not be read: bad framing, timeout or a client that left."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class ConnectionTracker(Protocol):
+    """What a connection tells its server about its life (for draining)."""
+
+    def connection_opened(self, conn: HttpConnection) -> None: ...
+    def connection_closed(self, conn: HttpConnection) -> None: ...
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class HttpConnection(asyncio.Protocol):
+    """One client connection."""
+
+    def __init__(
+        self, app: App, settings: ServerSettings, tracker: ConnectionTracker, scheme: str = "http"
+    ) -> None:
+        self._app = app
+        self._settings = settings
+        self._tracker = tracker
+        self.scheme = scheme
+        self._loop = asyncio.get_running_loop()
+        self._parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.peer_ip = ""
+        self.server_port = 0
+        self.closing = False
+        self.draining = False
+        self.write_paused = False
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self._pause_count = 0
+        self._active: Exchange | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._pending: deque[Exchange] = deque()
+        self._pipeline_paused = False
+        self._parsing: Exchange | None = None
+        self._broken = False
+        self._url = b""
+        self._headers: list[tuple[str, str]] = []
+        self._head_bytes = 0
+        self._in_head = False
+        self._head_started = 0.0
+        self._last_read = 0.0
+        self._idle_since = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+        self.tunnel_sink: Callable[[bytes], None] | None = None
+        self.on_lost: Callable[[], None] | None = None
+        self.on_writable: Callable[[bool], None] | None = None
+
+    # -- asyncio.Protocol ---------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport = cast(asyncio.Transport, transport)
+        peer = transport.get_extra_info("peername")
+        self.peer_ip = peer[0] if peer else ""
+        local = transport.get_extra_info("sockname")
+        self.server_port = local[1] if local else 0
+        transport.set_write_buffer_limits(high=256 * 1024)
+        self._idle_since = self._loop.time()
+        self._arm_timer(self._settings.keepalive_timeout)
+        self._tracker.connection_opened(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closing = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        gone = ClientDisconnected("client closed the connection")
+        if self._parsing is not None and self._parsing.body is not None:
+            self._parsing.body.fail(ClientBodyError(400, "client closed the connection"))
+        waiter = self._drain_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(gone)
+        if self.on_lost is not None:
+            self.on_lost()
+        self._tracker.connection_closed(self)
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+        if self.on_writable is not None:
+            self.on_writable(False)
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        waiter = self._drain_waiter
+        if waiter is not None:
+            self._drain_waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+        if self.on_writable is not None:
+            self.on_writable(True)
+
+    def data_received(self, data: bytes) -> None:
+        self._last_read = self._loop.time()
+        if self.tunnel_sink is not None:
+            self.tunnel_sink(data)
+            return
+        if self._broken:
+            return
+        upgrading = self._parsing_upgrade_buffer()
+        if upgrading is not None:
+            upgrading += data
+            return
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade as upgrade:
+            self._on_upgrade(data[upgrade.args[0] :])
+        except httptools.HttpParserCallbackError as error:
+            cause = error.__context__
+            if isinstance(cause, FramingError):
+                self._parse_failed(cause.status, cause.message)
+            elif isinstance(cause, _TooLarge):
+                self._parse_failed(431, "Request header fields too large")
+            else:
+                logger.error("request parser callback failed", exc_info=cause)
+                self._parse_failed(400, "Bad request")
+        except httptools.HttpParserError as error:
+            self._parse_failed(400, f"Bad request: {error}")
+
+    def eof_received(self) -> bool | None:
+        if self._parsing is not None and self._parsing.body is not None:
+            self._parsing.body.fail(ClientBodyError(400, "client closed the connection"))
+        # Keep the write side open while a response is still being produced.
+        return self._active is not None
+
+    # -- parser callbacks ----------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        self._url = b""
+        self._headers = []
+        self._head_bytes = 0
+        self._in_head = True
+        self._head_started = self._loop.time()
+        self._ensure_timer_by(self._head_started + self._settings.client_header_timeout)
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+        self._head_bytes += len(url)
+        if self._head_bytes > self._settings.max_header_bytes:
+            raise _TooLarge
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._head_bytes += len(name) + len(value) + 4
+        if (
+            self._head_bytes > self._settings.max_header_bytes
+            or len(self._headers) >= self._settings.max_headers_count
+        ):
+            raise _TooLarge
+        self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        parser = self._parser
+        version = parser.get_http_version()
+        kind, length = request_framing(version, self._headers)
+        method = parser.get_method().decode("ascii", "replace")
+        upgrade = bool(parser.should_upgrade())
+        if method == "CONNECT":
+            raise FramingError(405, "CONNECT is not supported")
+        body = None
+        if kind != BODY_NONE:
+            expect = version == "1.1" and any(
+                k == "expect" and v.lower() == "100-continue" for k, v in self._headers
+            )
+            body = BodyQueue(self._pause, self._resume, self._send_continue if expect else None)
+            self._ensure_timer_by(self._loop.time() + self._settings.client_body_timeout)
+        exchange = Exchange(
+            self,
+            method,
+            self._url.decode("latin-1"),
+            version,
+            self._headers,
+            bool(parser.should_keep_alive()),
+            body,
+            upgrade,
+            self._head_started,
+        )
+        if kind == BODY_LENGTH:
+            exchange.content_length = length
+        self._parsing = exchange
+        self._enqueue(exchange)
+
+    def on_body(self, data: bytes) -> None:
+        exchange = self._parsing
+        if exchange is not None and exchange.body is not None:
+            exchange.body.feed(data)
+
+    def on_message_complete(self) -> None:
+        exchange = self._parsing
+        self._parsing = None
+        if exchange is not None and exchange.body is not None:
+            exchange.body.finish()
+
+    # -- request sequencing --------------------------------------------------------------
+    def _parsing_upgrade_buffer(self) -> bytearray | None:
+        last = self._pending[-1] if self._pending else self._active
+        if last is not None and last.tunnel_buffer is not None:
+            return last.tunnel_buffer
+        return None
+
+    def _on_upgrade(self, rest: bytes) -> None:
+        last = self._pending[-1] if self._pending else self._active
+        if last is not None and last.tunnel_buffer is not None:
+            last.tunnel_buffer += rest
+            self._pause()  # nothing more is read until the tunnel (or a refusal) decides
+
+    def _enqueue(self, exchange: Exchange) -> None:
+        if self._active is None:
+            self._start(exchange)
+            return
+        self._pending.append(exchange)
+        if len(self._pending) >= MAX_PIPELINED and not self._pipeline_paused:
+            self._pipeline_paused = True
+            self._pause()
+
+    def _start(self, exchange: Exchange) -> None:
+        self._active = exchange
+        self._task = self._loop.create_task(self._app(exchange))
+        self._task.add_done_callback(self._finished)
+
+    def _parse_failed(self, status: int, message: str) -> None:
+        self._broken = True
+        self._in_head = False
+        parsing = self._parsing
+        if parsing is not None and parsing.body is not None:
+            parsing.body.fail(ClientBodyError(status, message))
+            return
+        exchange = Exchange(self, "GET", "/", "1.1", [], False, None, False, self._loop.time())
+        exchange.error = (status, message)
+        self._enqueue(exchange)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        exchange = self._active
+        self._active = None
+        self._task = None
+        assert exchange is not None
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("request handler failed", exc_info=task.exception())
+            exchange.close_after = True
+        if exchange.body is not None:
+            exchange.body.release()
+        reusable = (
+            exchange.finished
+            and not exchange.close_after
+            and exchange.tunnel_buffer is None
+            and (exchange.body is None or exchange.body.done)
+            and not (self._broken and not self._pending)
+        )
+        if not reusable or self.transport is None or self.draining:
+            self.close()
+            return
+        self._idle_since = self._loop.time()
+        if self._pending:
+            self._start(self._pending.popleft())
+            if self._pipeline_paused and len(self._pending) < MAX_PIPELINED // 2:
+                self._pipeline_paused = False
+                self._resume()
+
+    # -- flow control and output ---------------------------------------------------------
+    def _pause(self) -> None:
+        self._pause_count += 1
+        if self._pause_count == 1 and self.transport is not None and not self.closing:
+            self.transport.pause_reading()
+
+    def _resume(self) -> None:
+        self._pause_count -= 1
+        if self._pause_count == 0 and self.transport is not None and not self.closing:
+            self._last_read = self._loop.time()
+            self.transport.resume_reading()
+
+    def _send_continue(self) -> None:
+        exchange = self._active
+        body = exchange.body if exchange is not None else None
+        if exchange is not None and not exchange.head_sent and body is not None and not body.done:
+            self.write(CONTINUE)
+
+    def write(self, data: bytes) -> None:
+        """Queue bytes for the client; raises ClientDisconnected once the socket is gone."""
+        if self.closing or self.transport is None:
+            raise ClientDisconnected("client closed the connection")
+        self.transport.write(data)
+
+    async def wait_writable(self) -> None:
+        """Wait until the client has read enough of what we sent (send timeout applies)."""
+        if not self.write_paused:
+            return
+        if self.closing:
+            raise ClientDisconnected("client closed the connection")
+        waiter = self._drain_waiter
+        if waiter is None:
+            waiter = self._drain_waiter = self._loop.create_future()
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), self._settings.send_timeout)
+        except TimeoutError:
+            self.abort()
+            raise ClientDisconnected("client stopped reading") from None
+
+    def closing_soon(self) -> None:
+        """The server is draining: answer what is in flight with ``Connection: close``."""
+        self.draining = True
+
+    def close(self) -> None:
+        """Close after what is already queued has been sent."""
+        self.closing = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def abort(self) -> None:
+        """Close at once, dropping unsent data."""
+        self.closing = True
+        if self.transport is not None:
+            self.transport.abort()
+
+    def pause_input(self) -> None:
+        """Stop reading from the client (used by tunnels for back-pressure)."""
+        self._pause()
+
+    def resume_input(self) -> None:
+        """Undo one :meth:`pause_input`."""
+        self._resume()
+
+    @property
+    def idle(self) -> bool:
+        """No request in progress or queued and nothing half-received."""
+        return self._active is None and not self._pending and not self._in_head
+
+    # -- timeouts -------------------------------------------------------------------------
+    def _arm_timer(self, delay: float) -> None:
+        self._timer = self._loop.call_later(max(delay, 0.01), self._on_timer)
+
+    def _ensure_timer_by(self, deadline: float) -> None:
+        timer = self._timer
+        if timer is None or timer.when() > deadline:
+            if timer is not None:
+                timer.cancel()
+            self._arm_timer(deadline - self._loop.time())
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        if self.closing:
+            return
+        now = self._loop.time()
+        settings = self._settings
+        if self._in_head:
+            deadline = self._head_started + settings.client_header_timeout
+            if now >= deadline:
+                self._parse_failed(408, "Request timeout")
+                self._in_head = False
+                self._pause()
+                return
+        elif self._parsing is not None and self._parsing.body is not None:
+            deadline = self._last_read + settings.client_body_timeout
+            if self._pause_count:
+                deadline = now + settings.client_body_timeout
+            elif now >= deadline:
+                self._parsing.body.fail(ClientBodyError(408, "Request timeout"))
+                self._broken = True
+                return
+        elif self._active is None and not self._pending and self.tunnel_sink is None:
+            deadline = self._idle_since + settings.keepalive_timeout
+            if now >= deadline:
+                self.close()
+                return
+        else:
+            deadline = now + min(settings.client_header_timeout, settings.keepalive_timeout)
+        self._arm_timer(deadline - now)

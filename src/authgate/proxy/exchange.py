@@ -1,0 +1,189 @@
+"""One request and its response on a client connection: the interface between the HTTP/1.1
+server core (:mod:`authgate.proxy.connection`) and the proxy logic (:mod:`authgate.proxy.handler`).
+
+RFC 9112 §6 and §9: the exchange decides the response framing (Content-Length, chunked or
+close-delimited) from what the handler knows about the body and what the client speaks.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from authgate.proxy.bodies import BodyQueue
+from authgate.proxy.errors import reason_phrase
+from authgate.proxy.http import LAST_CHUNK, chunk, encode_head
+
+if TYPE_CHECKING:
+    from authgate.proxy.connection import HttpConnection
+
+__all__ = ["ClientDisconnected", "Exchange"]
+
+
+class ClientDisconnected(Exception):
+    """The client went away (or stopped reading) while we were still answering."""
+
+
+class Exchange:
+    """A parsed request (head + streaming body) and the methods to answer it."""
+
+    __slots__ = (
+        "_chunked",
+        "_has_body",
+        "body",
+        "bytes_out",
+        "close_after",
+        "conn",
+        "content_length",
+        "error",
+        "finished",
+        "head_request",
+        "head_sent",
+        "headers",
+        "http_version",
+        "keep_alive",
+        "method",
+        "started_at",
+        "started_wall",
+        "status",
+        "target",
+        "tunnel_buffer",
+        "upgrade",
+    )
+
+    def __init__(
+        self,
+        conn: HttpConnection,
+        method: str,
+        target: str,
+        http_version: str,
+        headers: list[tuple[str, str]],
+        keep_alive: bool,
+        body: BodyQueue | None,
+        upgrade: bool,
+        started_at: float,
+    ) -> None:
+        self.conn = conn
+        self.method = method
+        self.target = target
+        self.http_version = http_version
+        self.headers = headers
+        self.keep_alive = keep_alive
+        self.body = body
+        self.upgrade = upgrade
+        self.content_length: int | None = None
+        self.started_at = started_at
+        self.started_wall = time.time()
+        self.head_request = method == "HEAD"
+        self.error: tuple[int, str] | None = None
+        self.tunnel_buffer: bytearray | None = bytearray() if upgrade else None
+        self.head_sent = False
+        self.finished = False
+        self.close_after = False
+        self.status = 0
+        self.bytes_out = 0
+        self._chunked = False
+        self._has_body = True
+
+    @property
+    def peer_ip(self) -> str:
+        """The address of the TCP peer."""
+        return self.conn.peer_ip
+
+    @property
+    def server_port(self) -> int:
+        """The local port the request arrived on."""
+        return self.conn.server_port
+
+    @property
+    def scheme(self) -> str:
+        """``http`` or ``https`` as seen by the listener."""
+        return self.conn.scheme
+
+    @property
+    def body_bytes_in(self) -> int:
+        """Request body bytes received so far."""
+        return self.body.received if self.body is not None else 0
+
+    def send_informational(self, status: int, headers: list[tuple[str, str]]) -> None:
+        """Forward a 1xx (other than 101) to an HTTP/1.1 client; dropped for HTTP/1.0."""
+        if self.http_version == "1.1" and not self.head_sent:
+            line = b"HTTP/1.1 %d %s\r\n" % (status, reason_phrase(status).encode())
+            self.conn.write(encode_head(line, headers))
+
+    def start_response(
+        self,
+        status: int,
+        headers: list[tuple[str, str]],
+        content_length: int | None,
+        has_body: bool = True,
+        complete_body: bytes | None = None,
+    ) -> None:
+        """Send the status line and headers.
+
+        ``content_length`` None means "unknown": chunked for HTTP/1.1 clients, close-delimited
+        for HTTP/1.0. ``has_body`` False (HEAD, 204, 304, 101) sends no body framing at all;
+        a Content-Length already in ``headers`` is then left as the upstream sent it.
+        ``complete_body`` is the whole body when it is already known: head, body and end
+        then leave in one write (and the caller must not call :meth:`write`/:meth:`end`).
+        """
+        if self.head_sent:
+            raise RuntimeError("response already started")
+        self.head_sent = True
+        self.status = status
+        self._has_body = has_body and not self.head_request and status not in (204, 304)
+        if not self.keep_alive or self.conn.closing or self.conn.draining:
+            self.close_after = True
+        if self._has_body:
+            if content_length is not None:
+                headers.append(("content-length", str(content_length)))
+            elif self.http_version == "1.1":
+                self._chunked = True
+                headers.append(("transfer-encoding", "chunked"))
+            else:
+                self.close_after = True
+        if status == 101:
+            pass
+        elif self.close_after:
+            headers.append(("connection", "close"))
+        elif self.http_version == "1.0":
+            headers.append(("connection", "keep-alive"))
+        line = b"HTTP/1.1 %d %s\r\n" % (status, reason_phrase(status).encode())
+        head = encode_head(line, headers)
+        self.bytes_out += len(head)
+        if complete_body is not None:
+            if self._has_body and complete_body:
+                self.bytes_out += len(complete_body)
+                body = chunk(complete_body) + LAST_CHUNK if self._chunked else complete_body
+                head += body
+            elif self._chunked:
+                head += LAST_CHUNK
+            self.finished = True
+        self.conn.write(head)
+
+    def write(self, data: bytes) -> None:
+        """Send body bytes (no-op for bodiless responses); raises ClientDisconnected."""
+        if not data or not self._has_body:
+            return
+        self.bytes_out += len(data)
+        self.conn.write(chunk(data) if self._chunked else data)
+
+    async def drain(self) -> None:
+        """Wait while the client's socket buffer is full (back-pressure)."""
+        if self.conn.write_paused:
+            await self.conn.wait_writable()
+
+    def end(self) -> None:
+        """The response is complete."""
+        if self._chunked and self._has_body:
+            self.conn.write(LAST_CHUNK)
+        self.finished = True
+
+    def respond(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        """A whole response at once."""
+        self.start_response(status, headers, len(body), complete_body=body)
+
+    def abort(self) -> None:
+        """The response cannot be completed: close the connection so the client notices."""
+        self.close_after = True
+        self.conn.abort()

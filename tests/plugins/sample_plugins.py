@@ -1,0 +1,65 @@
+"""Small plugins used only by the framework tests; registered on import."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from authgate.plugins.base import Headers, Plugin, PluginResponse, RequestContext
+from authgate.plugins.registry import register
+from authgate.proxy.records import AccessRecord
+
+LOGGED: list[tuple[str, int]] = []
+
+
+class TagConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tag: str = Field(default="", description="Value appended to X-Trace.")
+
+
+class _Tagger(Plugin):
+    Config: ClassVar[type[BaseModel]] = TagConfig
+
+    async def access(self, ctx: RequestContext) -> PluginResponse | None:
+        assert isinstance(self.config, TagConfig)
+        ctx.headers.add("x-trace", f"{self.name}:{self.config.tag}")
+        return None
+
+    def response(self, ctx: RequestContext, status: int, headers: Headers) -> None:
+        headers.add("x-response-trace", self.name)
+
+    def log(self, ctx: RequestContext, record: AccessRecord) -> None:
+        LOGGED.append((self.name, record.status))
+
+
+@register
+class HighTagger(_Tagger):
+    name: ClassVar[str] = "test-high"
+    priority: ClassVar[int] = 2000
+
+
+@register
+class LowTagger(_Tagger):
+    name: ClassVar[str] = "test-low"
+    priority: ClassVar[int] = 10
+
+
+class LoginConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@register
+class HeaderLogin(Plugin):
+    """Identifies the consumer named in X-User (an authentication plugin stand-in)."""
+
+    name: ClassVar[str] = "test-login"
+    priority: ClassVar[int] = 1500
+    Config: ClassVar[type[BaseModel]] = LoginConfig
+
+    async def access(self, ctx: RequestContext) -> PluginResponse | None:
+        username = ctx.headers.get("x-user")
+        for consumer in ctx.config.consumers:
+            if consumer.username == username:
+                ctx.consumer = consumer
+        return None

@@ -1,0 +1,167 @@
+"""request-termination: schema rules, then every field through the proxy."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from pydantic import ValidationError
+
+from authgate.config import ConfigError, load_config_text
+from authgate.plugins.registry import plugin_schemas
+from authgate.plugins.request_termination import RequestTerminationConfig
+from proxy.gateway import Gateway, start_gateway
+from proxy.wire import RawResponse, send_raw
+
+INVALID = [
+    ({"status_code": 99}, "greater than or equal to 100"),
+    ({"status_code": 600}, "less than or equal to 599"),
+    ({"status_code": "503"}, "valid integer"),
+    ({"message": "m", "body": "b"}, "message cannot be used with content_type or body"),
+    ({"message": "m", "content_type": "text/plain", "body": "b"}, "message cannot be used"),
+    ({"content_type": "text/plain"}, "content_type requires a body"),
+    ({"echo": True, "body": "b"}, "echo cannot be used with content_type and body"),
+    ({"trigger": "bad header"}, 'invalid header name "bad header"'),
+    ({"unknown": 1}, "Extra inputs are not permitted"),
+]
+
+
+@pytest.mark.parametrize(("config", "message"), INVALID, ids=[m for _, m in INVALID])
+def test_invalid_config_is_rejected_with_a_clear_message(
+    config: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        RequestTerminationConfig.model_validate(config)
+
+
+def test_defaults_follow_kong() -> None:
+    config = RequestTerminationConfig()
+    assert (config.status_code, config.message, config.body, config.echo, config.trigger) == (
+        503,
+        None,
+        None,
+        False,
+        None,
+    )
+
+
+def test_config_file_error_names_the_plugin_key() -> None:
+    text = (
+        '_format_version: "3.0"\nplugins:\n  - name: request-termination\n'
+        "    config: {content_type: text/plain}\n"
+    )
+    with pytest.raises(ConfigError, match=r"plugins\[0\]\.config.*content_type requires a body"):
+        load_config_text(text, plugin_schemas())
+
+
+def _config(echo_port: int, plugin_config: str, enabled: bool = True, scope: str = "route") -> str:
+    plugin = (
+        "    - name: request-termination\n"
+        f"      enabled: {str(enabled).lower()}\n"
+        f"      config: {plugin_config}\n"
+    )
+    route_plugins = (
+        f"        plugins:\n{'    ' + plugin.replace(chr(10) + '    ', chr(10) + '        ')}"
+        if scope == "route"
+        else ""
+    )
+    return (
+        '_format_version: "3.0"\nservices:\n  - name: echo\n'
+        f"    url: http://127.0.0.1:{echo_port}\n    routes:\n"
+        f"      - name: closed\n        paths: [/closed]\n{route_plugins}"
+        "      - name: open\n        paths: [/open]\n"
+        + (f"plugins:\n{plugin}" if scope == "global" else "")
+    )
+
+
+@pytest.fixture
+async def gateway(echo_port: int) -> AsyncIterator[Gateway]:
+    gw = await start_gateway(_config(echo_port, "{}"))
+    yield gw
+    await gw.server.drain(1)
+
+
+async def _get(gw: Gateway, target: str, headers: str = "") -> RawResponse:
+    request = f"GET {target} HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n"
+    [response] = await send_raw(gw.port, request.encode())
+    return response
+
+
+async def test_default_answer_is_503_service_unavailable_json(gateway: Gateway) -> None:
+    response = await _get(gateway, "/closed")
+    assert response.status == 503
+    assert response.header("content-type") == "application/json; charset=utf-8"
+    assert response.json() == {
+        "message": "Service unavailable",
+        "request_id": response.header("x-request-id"),
+    }
+    assert response.header(
+        "server",
+    ).startswith("authgate/")  # type: ignore[union-attr]
+    assert response.header("x-authgate-response-latency") is not None
+    assert gateway.records[-1].status == 503
+    assert gateway.records[-1].upstream_latency_ms is None
+
+
+async def test_other_routes_are_still_proxied(gateway: Gateway) -> None:
+    response = await _get(gateway, "/open")
+    assert response.status == 200
+    assert response.header("x-authgate-upstream-latency") is not None
+
+
+async def test_status_code_and_message(gateway: Gateway, echo_port: int) -> None:
+    gateway.load(_config(echo_port, '{status_code: 403, message: "go away"}'))
+    response = await _get(gateway, "/closed")
+    assert response.status == 403
+    assert response.json() == {"message": "go away", "request_id": response.header("x-request-id")}
+
+
+async def test_body_with_content_type(gateway: Gateway, echo_port: int) -> None:
+    gateway.load(
+        _config(echo_port, '{status_code: 418, body: "<p>teapot</p>", content_type: "text/html"}')
+    )
+    response = await _get(gateway, "/closed")
+    assert response.status == 418
+    assert response.header("content-type") == "text/html"
+    assert response.body == b"<p>teapot</p>"
+
+
+async def test_echo_describes_the_request(gateway: Gateway, echo_port: int) -> None:
+    gateway.load(_config(echo_port, "{status_code: 200, echo: true}"))
+    response = await _get(gateway, "/closed/x?a=1&a=2&b=", "X-Probe: yes\r\n")
+    echoed = response.json()
+    assert isinstance(echoed, dict)
+    assert echoed["request"]["path"] == "/closed/x"
+    assert echoed["request"]["query"] == {"a": ["1", "2"], "b": ""}
+    assert echoed["request"]["headers"]["x-probe"] == "yes"
+    assert echoed["matched_route"]["name"] == "closed"
+    assert echoed["matched_service"]["name"] == "echo"
+    assert echoed["matched_consumer"] is None
+
+
+@pytest.mark.parametrize(
+    ("target", "headers", "terminated"),
+    [
+        ("/closed", "X-Maintenance: 1\r\n", True),
+        ("/closed?x-maintenance", "", True),
+        ("/closed", "", False),
+        ("/closed?other=1", "X-Other: 1\r\n", False),
+    ],
+)
+async def test_trigger_terminates_only_requests_carrying_it(
+    gateway: Gateway, echo_port: int, target: str, headers: str, terminated: bool
+) -> None:
+    gateway.load(_config(echo_port, "{trigger: x-maintenance}"))
+    response = await _get(gateway, target, headers)
+    assert response.status == (503 if terminated else 200)
+
+
+async def test_disabled_plugin_does_not_run(gateway: Gateway, echo_port: int) -> None:
+    gateway.load(_config(echo_port, "{}", enabled=False))
+    assert (await _get(gateway, "/closed")).status == 200
+
+
+async def test_global_plugin_terminates_every_route(gateway: Gateway, echo_port: int) -> None:
+    gateway.load(_config(echo_port, "{status_code: 410}", scope="global"))
+    assert (await _get(gateway, "/closed")).status == 410
+    assert (await _get(gateway, "/open")).status == 410

@@ -1,0 +1,23 @@
+"""An in-process gateway on a real socket, in front of the real echo upstream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import uvloop
+
+from proxy.gateway import Gateway, echo_config, start_gateway
+
+
+def pytest_asyncio_loop_factories(config: object, item: object) -> dict[str, object]:
+    """Run these tests on uvloop, like the gateway itself."""
+    return {"uvloop": uvloop.new_event_loop}
+
+
+@pytest.fixture
+async def gateway(echo_port: int) -> AsyncIterator[Gateway]:
+    """The gateway with a catch-all route to the echo upstream."""
+    gw = await start_gateway(echo_config(echo_port))
+    yield gw
+    await gw.server.drain(1.0)

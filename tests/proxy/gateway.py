@@ -1,0 +1,55 @@
+"""Start an in-process gateway on a real socket for tests."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+
+from authgate.config import load_config_text
+from authgate.plugins.registry import plugin_schemas
+from authgate.proxy.records import AccessRecord
+from authgate.proxy.runtime import Runtime, RuntimeHolder
+from authgate.proxy.server import ProxyServer, ServerSettings, start_server
+
+
+@dataclass
+class Gateway:
+    """A running gateway; ``load`` swaps in a new config (YAML text)."""
+
+    server: ProxyServer
+    holder: RuntimeHolder
+    records: list[AccessRecord] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        port: int = self.server.sockets[0].getsockname()[1]
+        return port
+
+    def load(self, yaml_text: str) -> None:
+        config = load_config_text(textwrap.dedent(yaml_text), plugin_schemas())
+        self.holder.swap(Runtime.build(config, observers=[self.records.append]))
+
+
+def echo_config(echo_port: int, extra_route: str = "", **service: object) -> str:
+    """A config with one service on the echo upstream and a catch-all route ``/``."""
+    options = "".join(f"    {k}: {v}\n" for k, v in service.items())
+    return (
+        '_format_version: "3.0"\n'
+        "services:\n"
+        "  - name: echo\n"
+        f"    url: http://127.0.0.1:{echo_port}\n"
+        f"{options}"
+        "    routes:\n"
+        "      - name: root\n"
+        "        paths: [/]\n"
+        "        strip_path: false\n"
+        f"{extra_route}"
+    )
+
+
+async def start_gateway(config_text: str, settings: ServerSettings | None = None) -> Gateway:
+    records: list[AccessRecord] = []
+    config = load_config_text(textwrap.dedent(config_text), plugin_schemas())
+    holder = RuntimeHolder(Runtime.build(config, observers=[records.append]))
+    server = await start_server(holder, "127.0.0.1", 0, settings=settings)
+    return Gateway(server, holder, records)

@@ -1,0 +1,212 @@
+"""Errors the gateway produces itself: JSON bodies, status codes, upstream failures, timeouts."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+
+from authgate.proxy.server import ServerSettings
+from proxy.gateway import Gateway, echo_config, start_gateway
+from proxy.raw_upstream import RawUpstream, Reply
+from proxy.wire import RawClient, send_raw
+
+GET = b"GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+
+
+def _service(url: str, extra: str = "", route: str = "{name: r, paths: [/]}") -> str:
+    return (
+        f'_format_version: "3.0"\nservices:\n  - name: s\n    url: {url}\n{extra}'
+        f"    routes: [{route}]\n"
+    )
+
+
+async def _gateway_for(config: str, settings: ServerSettings | None = None) -> Gateway:
+    return await start_gateway(config, settings)
+
+
+async def test_unmatched_request_gets_kong_style_404(echo_port: int) -> None:
+    gw = await _gateway_for(
+        _service(f"http://127.0.0.1:{echo_port}", route="{name: r, paths: [/api]}")
+    )
+    try:
+        [response] = await send_raw(gw.port, GET)
+        assert response.status == 404
+        assert response.header("content-type") == "application/json; charset=utf-8"
+        body = response.json()
+        assert body == {
+            "message": "no Route matched with those values",
+            "request_id": response.header("x-request-id"),
+        }
+        assert gw.records[-1].status == 404
+        assert gw.records[-1].upstream_latency_ms is None
+    finally:
+        await gw.server.drain(1)
+
+
+async def test_route_without_service_gets_503(echo_port: int) -> None:
+    config = '_format_version: "3.0"\nroutes:\n  - name: lonely\n    paths: [/]\n'
+    gw = await _gateway_for(config)
+    try:
+        [response] = await send_raw(gw.port, GET)
+        assert response.status == 503
+        assert set(response.json()) == {"message", "request_id"}  # type: ignore[arg-type]
+    finally:
+        await gw.server.drain(1)
+
+
+async def test_refused_upstream_gets_502_after_retries() -> None:
+    gw = await _gateway_for(_service("http://127.0.0.1:1", "    retries: 2\n"))
+    try:
+        [response] = await send_raw(gw.port, GET)
+        assert response.status == 502
+        assert response.json() == {
+            "message": "An invalid response was received from the upstream server",
+            "request_id": response.header("x-request-id"),
+        }
+        assert gw.records[-1].upstream_error == "connect"
+    finally:
+        await gw.server.drain(1)
+
+
+async def test_slow_upstream_gets_504_after_read_timeout(echo_port: int) -> None:
+    gw = await _gateway_for(_service(f"http://127.0.0.1:{echo_port}", "    read_timeout: 200\n"))
+    try:
+        request = b"GET /delay/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        [response] = await send_raw(gw.port, request)
+        assert response.status == 504
+        assert response.json() == {
+            "message": "The upstream server is timing out",
+            "request_id": response.header("x-request-id"),
+        }
+        assert gw.records[-1].upstream_error == "timeout"
+    finally:
+        await gw.server.drain(1)
+
+
+async def test_unanswered_connect_gets_504_after_connect_timeout() -> None:
+    # A listener that never accepts, with its backlog already full: new SYNs go unanswered.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    gw = await _gateway_for(
+        _service(f"http://127.0.0.1:{port}", "    connect_timeout: 200\n    retries: 1\n")
+    )
+    try:
+        [response] = await send_raw(gw.port, GET)
+        assert response.status == 504
+        assert gw.records[-1].upstream_error == "timeout"
+    finally:
+        await gw.server.drain(1)
+        for sock in [*fillers, listener]:
+            sock.close()
+
+
+INVALID_UPSTREAM_RESPONSES = [
+    ("garbage status line", b"HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n"),
+    ("not http", b"SSH-2.0-OpenSSH\r\n\r\n"),
+    (
+        "cl and te",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    ),
+    ("duplicate cl", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok"),
+    ("bad cl", b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"),
+    ("te gzip chunked", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
+    ("obs-fold", b"HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\nContent-Length: 0\r\n\r\n"),
+    ("http/2.0 line", b"HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n"),
+    ("huge header", b"HTTP/1.1 200 OK\r\nX: " + b"a" * 70000 + b"\r\nContent-Length: 0\r\n\r\n"),
+    ("closed before head", b""),
+]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [r for _, r in INVALID_UPSTREAM_RESPONSES],
+    ids=[n for n, _ in INVALID_UPSTREAM_RESPONSES],
+)
+async def test_invalid_upstream_response_gets_502(raw: bytes) -> None:
+    upstream = RawUpstream(lambda r: Reply(raw, then="close"))
+    port = await upstream.start()
+    gw = await _gateway_for(_service(f"http://127.0.0.1:{port}"))
+    try:
+        [response] = await send_raw(gw.port, GET)
+        assert response.status == 502
+        assert set(response.json()) == {"message", "request_id"}  # type: ignore[arg-type]
+    finally:
+        await gw.server.drain(1)
+        upstream.close()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n",
+    ],
+    ids=["reset mid body", "bad chunk mid body"],
+)
+async def test_upstream_failure_mid_response_closes_the_client_connection(raw: bytes) -> None:
+    upstream = RawUpstream(lambda r: Reply(raw, then="abort"))
+    port = await upstream.start()
+    gw = await _gateway_for(_service(f"http://127.0.0.1:{port}"))
+    try:
+        client = await RawClient.connect(gw.port)
+        await client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert await client.closed()
+        [response] = await client.read_responses(1)
+        assert response.status == 200
+        assert not response.complete
+        client.close()
+        assert gw.records[-1].upstream_error in ("reset", "invalid_response")
+    finally:
+        await gw.server.drain(1)
+        upstream.close()
+
+
+async def test_client_header_timeout_gets_408(echo_port: int) -> None:
+    gw = await _gateway_for(echo_config(echo_port), ServerSettings(client_header_timeout=0.2))
+    try:
+        client = await RawClient.connect(gw.port)
+        await client.send(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        assert await client.closed()
+        [response] = await client.read_responses(1)
+        assert response.status == 408
+        client.close()
+    finally:
+        await gw.server.drain(1)
+
+
+async def test_client_body_timeout_gets_408(echo_port: int) -> None:
+    gw = await _gateway_for(echo_config(echo_port), ServerSettings(client_body_timeout=0.2))
+    try:
+        client = await RawClient.connect(gw.port)
+        await client.send(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        assert await client.closed()
+        [response] = await client.read_responses(1)
+        assert response.status == 408
+        client.close()
+    finally:
+        await gw.server.drain(1)
+
+
+async def test_idle_keep_alive_connection_is_closed_after_keepalive_timeout(echo_port: int) -> None:
+    gw = await _gateway_for(echo_config(echo_port), ServerSettings(keepalive_timeout=0.2))
+    try:
+        client = await RawClient.connect(gw.port)
+        await client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        [response] = await client.read_responses(1)
+        assert response.status == 200
+        started = asyncio.get_running_loop().time()
+        assert await client.closed(timeout=3)
+        assert asyncio.get_running_loop().time() - started < 2
+        client.close()
+    finally:
+        await gw.server.drain(1)
