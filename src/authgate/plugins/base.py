@@ -8,13 +8,19 @@ first, as in Kong) and a pydantic ``Config`` model. The proxy calls, per request
 - ``response(ctx, status, headers)`` (sync) once the response status and headers are known,
   proxied or produced by the gateway; it may change the headers;
 - ``log(ctx, record)`` (sync) after the response has been sent.
+
+A plugin that needs the request body (RFC 9110 §6.4) calls ``await ctx.read_body(limit)``
+or ``await ctx.read_form(limit)``; the body is buffered and still sent upstream, or replaced
+with ``ctx.set_body(data)``. Routes whose plugins never ask keep streaming bodies untouched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from urllib.parse import parse_qs, urlencode
 
 import orjson
 from pydantic import BaseModel
@@ -22,7 +28,87 @@ from pydantic import BaseModel
 if TYPE_CHECKING:
     from authgate.proxy.records import AccessRecord
 
-__all__ = ["Headers", "Plugin", "PluginResponse", "RequestContext"]
+__all__ = [
+    "MAX_FORM_FIELDS",
+    "BufferedBody",
+    "Headers",
+    "Plugin",
+    "PluginResponse",
+    "RequestBodyError",
+    "RequestBodySource",
+    "RequestBodyTooLarge",
+    "RequestContext",
+]
+
+MAX_FORM_FIELDS = 1000
+FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9a-z]+")
+_FIELD_BREAKERS = re.compile(r"[\r\n\x00]")
+
+
+def _checked(name: str, value: str) -> tuple[str, str]:
+    """A field a plugin sets, with its name lower-cased; ValueError when it can't be sent."""
+    name = name.lower()
+    if _TOKEN.fullmatch(name) is None:
+        raise ValueError(f"invalid header name {name!r}")
+    if _FIELD_BREAKERS.search(value) is not None:
+        raise ValueError(f"header {name!r}: value holds CR, LF or NUL")
+    return name, value
+
+
+class RequestBodyError(Exception):
+    """The request body can't be handed to a plugin; uncaught, the gateway answers ``status``.
+
+    The JSON error body carries ``message``; the connection is closed afterwards unless the
+    rest of the body is small enough to be read and discarded.
+    """
+
+    status: ClassVar[int] = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RequestBodyTooLarge(RequestBodyError):
+    """The body is longer than the ``limit`` a plugin passed (announced or as received)."""
+
+    status: ClassVar[int] = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__("Request size limit exceeded")
+        self.limit = limit
+
+
+class RequestBodySource(Protocol):
+    """Where :class:`RequestContext` gets the request body from (the proxy supplies one)."""
+
+    async def read(self, limit: int) -> bytes:
+        """The whole body (the replacement once one was set); RequestBodyTooLarge over ``limit``."""
+        ...
+
+    def replace(self, data: bytes) -> None:
+        """Send ``data`` upstream instead of the client's body."""
+        ...
+
+
+class BufferedBody:
+    """A body already in memory (for contexts built outside the proxy, e.g. plugin tests)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes = b"") -> None:
+        self.data = data
+
+    async def read(self, limit: int) -> bytes:
+        """``data``, or RequestBodyTooLarge when it is longer than ``limit``."""
+        if len(self.data) > limit:
+            raise RequestBodyTooLarge(limit)
+        return self.data
+
+    def replace(self, data: bytes) -> None:
+        """Replace ``data``."""
+        self.data = bytes(data)
 
 
 class Headers:
@@ -35,7 +121,7 @@ class Headers:
     __slots__ = ("_items",)
 
     def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
-        self._items: list[tuple[str, str]] = [(k.lower(), v) for k, v in items]
+        self._items: list[tuple[str, str]] = [_checked(k, v) for k, v in items]
 
     @classmethod
     def from_lower(cls, items: list[tuple[str, str]]) -> Headers:
@@ -58,8 +144,11 @@ class Headers:
         return [value for key, value in self._items if key == name]
 
     def set(self, name: str, value: str) -> None:
-        """Replace every value of ``name`` with ``value`` (kept at the first one's position)."""
-        name = name.lower()
+        """Replace every value of ``name`` with ``value`` (kept at the first one's position).
+
+        ValueError for a name that is not an RFC 9110 token or a value with CR, LF or NUL.
+        """
+        name, value = _checked(name, value)
         items = self._items
         for index, (key, _) in enumerate(items):
             if key == name:
@@ -71,8 +160,8 @@ class Headers:
         items.append((name, value))
 
     def add(self, name: str, value: str) -> None:
-        """Append one more value for ``name``."""
-        self._items.append((name.lower(), value))
+        """Append one more value for ``name`` (ValueError as for :meth:`set`)."""
+        self._items.append(_checked(name, value))
 
     def remove(self, name: str) -> None:
         """Drop every value of ``name`` (no error when absent)."""
@@ -154,6 +243,52 @@ class RequestContext:
     captures: dict[str, str] = field(default_factory=dict)
     shared: dict[str, object] = field(default_factory=dict)
     started_at: float = 0.0
+    body_source: RequestBodySource = field(default_factory=BufferedBody, repr=False)
+
+    async def read_body(self, limit: int) -> bytes:
+        """The request body (``b""`` when there is none), at most ``limit`` bytes.
+
+        The body is buffered and still sent upstream whole (with a Content-Length, a chunked
+        body converted); later calls return the same bytes, or the replacement once
+        :meth:`set_body` was called. Raises :class:`RequestBodyTooLarge` when the body is
+        longer than ``limit`` (announced or received): uncaught, the client gets ``413``;
+        caught, the request may go on and the body is still forwarded in full. Client
+        timeouts and disconnects while reading end the request as they would without plugins.
+        """
+        return await self.body_source.read(limit)
+
+    async def read_form(self, limit: int) -> dict[str, list[str]] | None:
+        """The body's fields when it is ``application/x-www-form-urlencoded``, else None.
+
+        Reads it with :meth:`read_body` (same ``limit`` rules); more than
+        :data:`MAX_FORM_FIELDS` fields raise :class:`RequestBodyError` (400).
+        """
+        content_type = self.headers.get("content-type") or ""
+        if content_type.partition(";")[0].strip(" \t").lower() != FORM_MEDIA_TYPE:
+            return None
+        body = await self.read_body(limit)
+        try:
+            return parse_qs(
+                body.decode("latin-1"),
+                keep_blank_values=True,
+                encoding="utf-8",
+                errors="replace",
+                max_num_fields=MAX_FORM_FIELDS,
+            )
+        except ValueError:
+            raise RequestBodyError("Bad request: too many form fields") from None
+
+    def set_body(self, data: bytes) -> None:
+        """Send ``data`` upstream instead of the client's body (with its Content-Length).
+
+        The Content-Type is left as it is. A client body not read by then is read and
+        discarded after the response when small, otherwise the connection is closed.
+        """
+        self.body_source.replace(data)
+
+    def set_form(self, fields: Mapping[str, Sequence[str]]) -> None:
+        """:meth:`set_body` with ``fields`` form-urlencoded (e.g. after removing credentials)."""
+        self.set_body(urlencode([(k, v) for k, vs in fields.items() for v in vs]).encode())
 
 
 class Plugin:

@@ -21,8 +21,10 @@ class BodyQueue:
 
     __slots__ = (
         "_chunks",
+        "_discarding",
         "_done",
         "_error",
+        "_interrupted",
         "_on_first_read",
         "_pause",
         "_paused",
@@ -47,6 +49,8 @@ class BodyQueue:
         self._resume = resume
         self._paused = False
         self._on_first_read = on_first_read
+        self._interrupted = False
+        self._discarding = False
         self.received = 0
 
     @property
@@ -59,8 +63,16 @@ class BodyQueue:
         """True when the producer gave up (timeout, reset, bad framing)."""
         return self._error is not None
 
+    @property
+    def continue_pending(self) -> bool:
+        """The client waits for ``100 Continue`` before it sends the body, and got none yet."""
+        return self._on_first_read is not None
+
     def feed(self, data: bytes) -> None:
         """Producer side: one more chunk."""
+        if self._discarding:
+            self.received += len(data)
+            return
         self._chunks.append(data)
         self._size += len(data)
         self.received += len(data)
@@ -87,6 +99,16 @@ class BodyQueue:
         if self._paused:
             self._paused = False
             self._resume()
+
+    def discard(self) -> None:
+        """Drop what is buffered and everything still to come (only ``received`` counts)."""
+        self._discarding = True
+        self.release()
+
+    def interrupt(self) -> None:
+        """Make a pending :meth:`read` (and later ones with nothing buffered) return ``b""``."""
+        self._interrupted = True
+        self._wake()
 
     def _wake(self) -> None:
         waiter = self._waiter
@@ -115,7 +137,7 @@ class BodyQueue:
         while not self._chunks:
             if self._error is not None:
                 raise self._error
-            if self._done:
+            if self._done or self._interrupted:
                 return b""
             self._waiter = asyncio.get_running_loop().create_future()
             await self._waiter

@@ -1,6 +1,9 @@
 """RFC 9112 HTTP/1.1 server connection: httptools (llhttp) parsing, keep-alive, pipelining,
 flow control and client timeouts. Knows nothing about proxying: it hands each parsed request
 as an :class:`~authgate.proxy.exchange.Exchange` to an ``app`` coroutine, one at a time, in order.
+
+Trailer fields of chunked request bodies (RFC 9112 §7.1.2) are parsed, counted against
+``max_header_bytes`` and dropped: they never reach the request's headers.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import httptools
 
 from authgate.proxy.bodies import BodyQueue
-from authgate.proxy.exchange import ClientDisconnected, Exchange
+from authgate.proxy.exchange import DRAIN_LIMIT, ClientDisconnected, Exchange
 from authgate.proxy.http import BODY_LENGTH, BODY_NONE, FramingError, request_framing
 
 if TYPE_CHECKING:
@@ -71,9 +74,11 @@ class HttpConnection(asyncio.Protocol):
         self._pause_count = 0
         self._active: Exchange | None = None
         self._task: asyncio.Task[None] | None = None
+        self._wakeup: asyncio.Future[None] | None = None
         self._pending: deque[Exchange] = deque()
         self._pipeline_paused = False
         self._parsing: Exchange | None = None
+        self._discard_until = -1
         self._broken = False
         self._url = b""
         self._headers: list[tuple[str, str]] = []
@@ -112,6 +117,9 @@ class HttpConnection(asyncio.Protocol):
             waiter.set_exception(gone)
         if self.on_lost is not None:
             self.on_lost()
+        waiter = self._wakeup
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)  # the serving task sees ``closing`` and ends
         self._tracker.connection_closed(self)
 
     def pause_writing(self) -> None:
@@ -179,6 +187,11 @@ class HttpConnection(asyncio.Protocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._head_bytes += len(name) + len(value) + 4
+        if not self._in_head:
+            # A trailer field: never merged into the headers, only counted.
+            if self._head_bytes > self._settings.max_header_bytes:
+                raise FramingError(400, "Bad request: trailer section too large")
+            return
         if (
             self._head_bytes > self._settings.max_header_bytes
             or len(self._headers) >= self._settings.max_headers_count
@@ -190,11 +203,13 @@ class HttpConnection(asyncio.Protocol):
         self._in_head = False
         parser = self._parser
         version = parser.get_http_version()
-        kind, length = request_framing(version, self._headers)
+        framing = request_framing(version, self._headers)
+        kind = framing.kind
         method = parser.get_method().decode("ascii", "replace")
         upgrade = bool(parser.should_upgrade())
         if method == "CONNECT":
             raise FramingError(405, "CONNECT is not supported")
+        self._head_bytes = 0  # from here on it counts trailer bytes
         body = None
         if kind != BODY_NONE:
             expect = version == "1.1" and any(
@@ -213,8 +228,10 @@ class HttpConnection(asyncio.Protocol):
             upgrade,
             self._head_started,
         )
+        exchange.host = framing.host
+        exchange.connection = framing.connection
         if kind == BODY_LENGTH:
-            exchange.content_length = length
+            exchange.content_length = framing.length
         self._parsing = exchange
         self._enqueue(exchange)
 
@@ -222,12 +239,20 @@ class HttpConnection(asyncio.Protocol):
         exchange = self._parsing
         if exchange is not None and exchange.body is not None:
             exchange.body.feed(data)
+            if self._discard_until >= 0 and exchange.body.received > self._discard_until:
+                self._discard_until = -1
+                self._broken = True
+                self.close()
 
     def on_message_complete(self) -> None:
         exchange = self._parsing
         self._parsing = None
         if exchange is not None and exchange.body is not None:
             exchange.body.finish()
+        if self._discard_until >= 0:
+            # The unread body of an answered request is gone: ready for the next request.
+            self._discard_until = -1
+            self._idle_since = self._loop.time()
 
     # -- request sequencing --------------------------------------------------------------
     def _parsing_upgrade_buffer(self) -> bytearray | None:
@@ -244,17 +269,39 @@ class HttpConnection(asyncio.Protocol):
 
     def _enqueue(self, exchange: Exchange) -> None:
         if self._active is None:
-            self._start(exchange)
+            self._active = exchange
+            waiter = self._wakeup
+            if waiter is not None:
+                self._wakeup = None
+                waiter.set_result(None)
+            elif self._task is None:
+                self._task = self._loop.create_task(self._serve())
             return
         self._pending.append(exchange)
         if len(self._pending) >= MAX_PIPELINED and not self._pipeline_paused:
             self._pipeline_paused = True
             self._pause()
 
-    def _start(self, exchange: Exchange) -> None:
-        self._active = exchange
-        self._task = self._loop.create_task(self._app(exchange))
-        self._task.add_done_callback(self._finished)
+    async def _serve(self) -> None:
+        """Run the app for each request in turn: one task per connection, not per request."""
+        try:
+            while not self.closing:
+                exchange = self._active
+                if exchange is None:
+                    waiter = self._wakeup = self._loop.create_future()
+                    await waiter
+                    continue
+                try:
+                    await self._app(exchange)
+                except Exception:
+                    logger.exception("request handler failed")
+                    exchange.close_after = True
+                except BaseException:
+                    self.close()
+                    raise
+                self._finished(exchange)
+        finally:
+            self._task = self._wakeup = None
 
     def _parse_failed(self, status: int, message: str) -> None:
         self._broken = True
@@ -262,37 +309,43 @@ class HttpConnection(asyncio.Protocol):
         parsing = self._parsing
         if parsing is not None and parsing.body is not None:
             parsing.body.fail(ClientBodyError(status, message))
+            if self._discard_until >= 0:
+                self.close()  # nobody is answering: the body was only being discarded
             return
         exchange = Exchange(self, "GET", "/", "1.1", [], False, None, False, self._loop.time())
         exchange.error = (status, message)
         self._enqueue(exchange)
 
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        exchange = self._active
+    def _finished(self, exchange: Exchange) -> None:
+        """Tidy up after ``exchange``; make the next pipelined request the active one."""
         self._active = None
-        self._task = None
-        assert exchange is not None
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("request handler failed", exc_info=task.exception())
-            exchange.close_after = True
-        if exchange.body is not None:
-            exchange.body.release()
+        body = exchange.body
         reusable = (
             exchange.finished
             and not exchange.close_after
             and exchange.tunnel_buffer is None
-            and (exchange.body is None or exchange.body.done)
             and not (self._broken and not self._pending)
         )
+        if body is not None:
+            if reusable and not body.done:
+                self._discard_rest(exchange, body)
+            else:
+                body.release()
         if not reusable or self.transport is None or self.draining:
             self.close()
             return
         self._idle_since = self._loop.time()
         if self._pending:
-            self._start(self._pending.popleft())
+            self._active = self._pending.popleft()
             if self._pipeline_paused and len(self._pending) < MAX_PIPELINED // 2:
                 self._pipeline_paused = False
                 self._resume()
+
+    def _discard_rest(self, exchange: Exchange, body: BodyQueue) -> None:
+        """Read and drop the rest of an answered request's body (RFC 9112 §9.3)."""
+        length = exchange.content_length
+        self._discard_until = body.received + DRAIN_LIMIT if length is None else length
+        body.discard()
 
     # -- flow control and output ---------------------------------------------------------
     def _pause(self) -> None:
@@ -360,7 +413,12 @@ class HttpConnection(asyncio.Protocol):
     @property
     def idle(self) -> bool:
         """No request in progress or queued and nothing half-received."""
-        return self._active is None and not self._pending and not self._in_head
+        return (
+            self._active is None
+            and not self._pending
+            and not self._in_head
+            and self._discard_until < 0
+        )
 
     # -- timeouts -------------------------------------------------------------------------
     def _arm_timer(self, delay: float) -> None:
@@ -393,6 +451,8 @@ class HttpConnection(asyncio.Protocol):
             elif now >= deadline:
                 self._parsing.body.fail(ClientBodyError(408, "Request timeout"))
                 self._broken = True
+                if self._discard_until >= 0:
+                    self.close()  # nobody is answering: the body was only being discarded
                 return
         elif self._active is None and not self._pending and self.tunnel_sink is None:
             deadline = self._idle_since + settings.keepalive_timeout

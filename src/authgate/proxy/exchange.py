@@ -2,7 +2,9 @@
 server core (:mod:`authgate.proxy.connection`) and the proxy logic (:mod:`authgate.proxy.handler`).
 
 RFC 9112 §6 and §9: the exchange decides the response framing (Content-Length, chunked or
-close-delimited) from what the handler knows about the body and what the client speaks.
+close-delimited) from what the handler knows about the body and what the client speaks, and
+whether the connection survives a response sent before the request body was read (§9.3:
+a small rest is read and discarded, a large one closes the connection).
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ import time
 from typing import TYPE_CHECKING
 
 from authgate.proxy.bodies import BodyQueue
-from authgate.proxy.errors import reason_phrase
-from authgate.proxy.http import LAST_CHUNK, chunk, encode_head
+from authgate.proxy.http import LAST_CHUNK, chunk, encode_head, status_line
 
 if TYPE_CHECKING:
     from authgate.proxy.connection import HttpConnection
 
-__all__ = ["ClientDisconnected", "Exchange"]
+__all__ = ["DRAIN_LIMIT", "ClientDisconnected", "Exchange"]
+
+DRAIN_LIMIT = 64 * 1024
+"""Unread request body bytes the connection reads and discards after an early response."""
 
 
 class ClientDisconnected(Exception):
@@ -34,12 +38,14 @@ class Exchange:
         "bytes_out",
         "close_after",
         "conn",
+        "connection",
         "content_length",
         "error",
         "finished",
         "head_request",
         "head_sent",
         "headers",
+        "host",
         "http_version",
         "keep_alive",
         "method",
@@ -71,6 +77,8 @@ class Exchange:
         self.keep_alive = keep_alive
         self.body = body
         self.upgrade = upgrade
+        self.host: str | None = None
+        self.connection: str | None = None
         self.content_length: int | None = None
         self.started_at = started_at
         self.started_wall = time.time()
@@ -105,11 +113,15 @@ class Exchange:
         """Request body bytes received so far."""
         return self.body.received if self.body is not None else 0
 
+    @property
+    def body_unread(self) -> bool:
+        """Part of the request body has not arrived yet."""
+        return self.body is not None and not self.body.done
+
     def send_informational(self, status: int, headers: list[tuple[str, str]]) -> None:
         """Forward a 1xx (other than 101) to an HTTP/1.1 client; dropped for HTTP/1.0."""
         if self.http_version == "1.1" and not self.head_sent:
-            line = b"HTTP/1.1 %d %s\r\n" % (status, reason_phrase(status).encode())
-            self.conn.write(encode_head(line, headers))
+            self.conn.write(encode_head(status_line(status), headers))
 
     def start_response(
         self,
@@ -131,35 +143,50 @@ class Exchange:
             raise RuntimeError("response already started")
         self.head_sent = True
         self.status = status
-        self._has_body = has_body and not self.head_request and status not in (204, 304)
-        if not self.keep_alive or self.conn.closing or self.conn.draining:
+        self._has_body = has_body = (
+            has_body and not self.head_request and status != 204 and status != 304
+        )
+        if (
+            not self.keep_alive
+            or self.conn.closing
+            or self.conn.draining
+            or (self.body is not None and not self.body.done and not self._can_discard_body())
+        ):
             self.close_after = True
-        if self._has_body:
+        framing = ""
+        if has_body:
             if content_length is not None:
-                headers.append(("content-length", str(content_length)))
+                framing = f"content-length: {content_length}\r\n"
             elif self.http_version == "1.1":
                 self._chunked = True
-                headers.append(("transfer-encoding", "chunked"))
+                framing = "transfer-encoding: chunked\r\n"
             else:
                 self.close_after = True
         if status == 101:
             pass
         elif self.close_after:
-            headers.append(("connection", "close"))
+            framing += "connection: close\r\n"
         elif self.http_version == "1.0":
-            headers.append(("connection", "keep-alive"))
-        line = b"HTTP/1.1 %d %s\r\n" % (status, reason_phrase(status).encode())
-        head = encode_head(line, headers)
+            framing += "connection: keep-alive\r\n"
+        head = encode_head(status_line(status), headers, framing)
         self.bytes_out += len(head)
         if complete_body is not None:
-            if self._has_body and complete_body:
+            if has_body and complete_body:
                 self.bytes_out += len(complete_body)
-                body = chunk(complete_body) + LAST_CHUNK if self._chunked else complete_body
-                head += body
+                head += chunk(complete_body) + LAST_CHUNK if self._chunked else complete_body
             elif self._chunked:
                 head += LAST_CHUNK
             self.finished = True
         self.conn.write(head)
+
+    def _can_discard_body(self) -> bool:
+        """Whether the unread rest of the request body is small enough to read and drop."""
+        body = self.body
+        if body is None or body.failed or body.continue_pending:
+            # A client waiting for 100 Continue may never send the body it announced.
+            return False
+        length = self.content_length
+        return length is None or length - body.received <= DRAIN_LIMIT
 
     def write(self, data: bytes) -> None:
         """Send body bytes (no-op for bodiless responses); raises ClientDisconnected."""

@@ -1,8 +1,9 @@
 """The per-request proxy flow: route, plugins (access, response, log), upstream, access record.
 
-RFC 9110 §7.6 for what an intermediary forwards. Gateway-produced responses (errors and plugin
-short-circuits) carry ``Server`` and ``X-Authgate-Response-Latency``; proxied ones carry ``Via``
-and the proxy/upstream latency headers.
+RFC 9110 §7.6 for what an intermediary forwards. Gateway-produced responses (errors, plugin
+short-circuits, HTTPS redirects) carry ``Server`` and ``X-Authgate-Response-Latency`` and go
+through the response phase of the plugins that apply; proxied ones carry ``Via`` and the
+proxy/upstream latency headers. A route without plugins never builds a plugin context.
 """
 
 from __future__ import annotations
@@ -10,44 +11,31 @@ from __future__ import annotations
 import logging
 import time
 
-from authgate.plugins.base import Headers, PluginResponse, RequestContext
+from authgate.plugins.base import Headers, PluginResponse, RequestBodyError, RequestContext
 from authgate.proxy.connection import ClientBodyError
-from authgate.proxy.errors import NO_ROUTE, error_body
+from authgate.proxy.errors import BAD_GATEWAY, NO_ROUTE, UpstreamError, error_body
 from authgate.proxy.exchange import ClientDisconnected, Exchange
-from authgate.proxy.forward import Forwarder, ProxyOutcome
+from authgate.proxy.forward import Forwarder
 from authgate.proxy.headers import (
     SERVER,
     TrustedNetworks,
-    forwarded_headers,
+    first_value,
     request_id_from,
-    strip_hop_by_hop,
-    via_value,
+    upstream_request_headers,
 )
 from authgate.proxy.paths import normalize_path
 from authgate.proxy.pool import UpstreamPool
 from authgate.proxy.records import AccessRecord
-from authgate.proxy.runtime import EMPTY_CHAIN, PluginChain, Runtime, RuntimeHolder
+from authgate.proxy.request_body import ExchangeBody
+from authgate.proxy.runtime import RoutePlan, Runtime, RuntimeHolder
+from authgate.proxy.state import RequestState
 
 __all__ = ["ProxyApp"]
 
 logger = logging.getLogger("authgate.proxy")
 JSON = "application/json; charset=utf-8"
-
-
-class _State:
-    """What the log phase and the access record need to know about one request."""
-
-    __slots__ = ("chain", "ctx", "outcome", "path", "query", "request_id", "route", "service")
-
-    def __init__(self, request_id: str) -> None:
-        self.request_id = request_id
-        self.path = ""
-        self.query = ""
-        self.route: object = None
-        self.service: object = None
-        self.ctx: RequestContext | None = None
-        self.chain: PluginChain = EMPTY_CHAIN
-        self.outcome = ProxyOutcome()
+HTTPS_REQUIRED = "Please use HTTPS protocol"
+_GATEWAY_FRAMED = ("content-length", "transfer-encoding", "connection")
 
 
 class ProxyApp:
@@ -60,67 +48,105 @@ class ProxyApp:
 
     async def __call__(self, exchange: Exchange) -> None:
         runtime = self._holder.current
-        state = _State(request_id_from(exchange.headers))
+        state = RequestState()
         try:
             await self._handle(exchange, runtime, state)
         except ClientDisconnected:
             exchange.close_after = True
             if not exchange.head_sent:
                 exchange.status = 499
-        except ClientBodyError as error:
-            self._body_error(exchange, state, error)
+        except UpstreamError as error:
+            state.upstream_error = error.kind
+            logger.warning("upstream for request %s failed: %s", state.request_id, error)
+            message = BAD_GATEWAY if error.status == 502 else None
+            self._late_error(exchange, state, error.status, message, close=False)
+        except (ClientBodyError, RequestBodyError) as error:
+            close = isinstance(error, ClientBodyError)  # the body stream itself is broken
+            self._late_error(exchange, state, error.status, error.message, close)
         except Exception:
             logger.exception("unexpected error handling request %s", state.request_id)
-            if exchange.head_sent:
-                exchange.abort()
-            else:
-                self._error(exchange, state, 500)
-        self._log(exchange, runtime, state)
+            self._late_error(exchange, state, 500, None, close=True)
+        if runtime.observers or state.chain.log:
+            self._log(exchange, runtime, state)
 
-    async def _handle(self, exchange: Exchange, runtime: Runtime, state: _State) -> None:
+    async def _handle(self, exchange: Exchange, runtime: Runtime, state: RequestState) -> None:
         if exchange.error is not None:
             status, message = exchange.error
             self._error(exchange, state, status, message)
             return
         raw_path, _, state.query = exchange.target.partition("?")
-        path = normalize_path(raw_path) if raw_path.startswith("/") else None
+        path = normalize_path(raw_path)
         if path is None:
             self._error(exchange, state, 400, "Bad request: invalid path")
             return
         state.path = path
-        host = _host_without_port(exchange.headers)
+        host = _strip_port(exchange.host or "").lower()
+        headers = exchange.headers
         match = runtime.router.match(
-            exchange.method, host, path, lambda name: _header(exchange.headers, name)
+            exchange.method, host, path, lambda name: first_value(headers, name)
         )
         if match is None:
+            if runtime.global_chain.plugins:
+                state.chain = runtime.global_chain
+                self._context(exchange, state, host, runtime.config, [])
             self._error(exchange, state, 404, NO_ROUTE)
             return
-        state.route, state.service = match.route, match.service
-        state.chain = runtime.chain(match.route.id)
-        ctx = self._context(exchange, state, host, runtime.config)
-        ctx.route, ctx.service, ctx.upstream_path = match.route, match.service, match.upstream_path
-        ctx.captures = dict(match.captures)
-        self._prepare_upstream_headers(exchange, ctx, match.matched_path)
-        if state.chain.access:
-            response = await self._access(runtime, state, ctx)
-            if response is not None:
-                self._plugin_response(exchange, state, response)
-                return
-        if match.service is None:
+        plan = runtime.plans[match.route.id]
+        state.route, state.service, state.chain = match.route, match.service, plan.chain
+        state.upstream_path = match.upstream_path
+        trusted = exchange.peer_ip in self._trusted
+        if plan.https_only and _forwarded_proto(exchange, trusted) != "https":
+            if plan.chain.plugins:
+                self._context(exchange, state, host, runtime.config, [])
+            self._https_required(exchange, state, plan, host, trusted)
+            return
+        matched = match.matched_path
+        state.headers, state.request_id = upstream_request_headers(
+            headers,
+            exchange.connection,
+            exchange.upgrade,
+            trusted,
+            (exchange.scheme, _strip_port(exchange.host or host), str(exchange.server_port), path),
+            exchange.peer_ip,
+            matched if plan.strip_path and matched and matched != "/" else None,
+            exchange.http_version,
+        )
+        if plan.chain.plugins:
+            ctx = self._context(exchange, state, host, runtime.config, state.headers)
+            ctx.route, ctx.service, ctx.upstream_path = (
+                match.route,
+                match.service,
+                state.upstream_path,
+            )
+            ctx.captures = dict(match.captures)
+            if plan.chain.access:
+                response = await self._access(runtime, state, ctx)
+                if response is not None:
+                    self._plugin_response(exchange, state, response)
+                    return
+            state.upstream_path, state.query = ctx.upstream_path, ctx.query
+        if plan.target is None:
             self._error(exchange, state, 503, "no Service for this Route")
             return
-        target = runtime.targets[match.service.id]
-        await self._forwarder.forward(exchange, ctx, target, state.chain, state.outcome)
+        await self._forwarder.forward(exchange, state, plan, plan.target)
 
     def _context(
-        self, exchange: Exchange, state: _State, host: str, config: object
+        self,
+        exchange: Exchange,
+        state: RequestState,
+        host: str,
+        config: object,
+        headers: list[tuple[str, str]],
     ) -> RequestContext:
-        ctx = RequestContext(
+        if not state.request_id:
+            state.request_id = request_id_from(exchange.headers)
+        state.body = ExchangeBody(exchange.body, exchange.content_length)
+        ctx = state.ctx = RequestContext(
             request_id=state.request_id,
             method=exchange.method,
             path=state.path,
             query=state.query,
-            headers=Headers.from_lower(exchange.headers),
+            headers=Headers.from_lower(headers),
             client_ip=exchange.peer_ip,
             scheme=exchange.scheme,
             host=host,
@@ -128,41 +154,12 @@ class ProxyApp:
             http_version=exchange.http_version,
             started_at=exchange.started_wall,
             config=config,
+            body_source=state.body,
         )
-        state.ctx = ctx
         return ctx
 
-    def _prepare_upstream_headers(
-        self, exchange: Exchange, ctx: RequestContext, matched_path: str | None
-    ) -> None:
-        headers = ctx.headers.items()
-        strip_hop_by_hop(headers, keep_upgrade=exchange.upgrade)
-        client_host = _header(headers, "host") or ctx.host
-        prefix = None
-        route = ctx.route
-        if matched_path and route is not None and route.strip_path and matched_path != "/":
-            prefix = matched_path
-        forwarded_headers(
-            headers,
-            trusted=exchange.peer_ip in self._trusted,
-            peer_ip=exchange.peer_ip,
-            scheme=exchange.scheme,
-            host=_strip_port(client_host),
-            port=exchange.server_port,
-            path=ctx.path,
-            prefix=prefix,
-        )
-        via = ", ".join(v for k, v in headers if k == "via")
-        kept = [kv for kv in headers if kv[0] not in ("via", "x-request-id", "expect")]
-        kept.append(("via", via_value(exchange.http_version, via)))
-        kept.append(("x-request-id", ctx.request_id))
-        if exchange.upgrade:
-            kept = [kv for kv in kept if kv[0] != "connection"]
-            kept.append(("connection", "upgrade"))
-        headers[:] = kept
-
     async def _access(
-        self, runtime: Runtime, state: _State, ctx: RequestContext
+        self, runtime: Runtime, state: RequestState, ctx: RequestContext
     ) -> PluginResponse | None:
         chain = state.chain
         index = 0
@@ -181,63 +178,97 @@ class ProxyApp:
                 index = sum(1 for p in chain.access if p.priority >= plugin.priority)
         return None
 
-    def _plugin_response(self, exchange: Exchange, state: _State, response: PluginResponse) -> None:
+    def _https_required(
+        self, exchange: Exchange, state: RequestState, plan: RoutePlan, host: str, trusted: bool
+    ) -> None:
+        """Kong's answer to plain http on an https-only route: 426, or a redirect to https."""
+        status = plan.redirect_status
+        if status == 426:
+            headers = Headers.from_lower([("content-type", JSON)])
+            self._gateway_response(
+                exchange,
+                state,
+                426,
+                headers,
+                error_body(426, self._rid(exchange, state), HTTPS_REQUIRED),
+            )
+            return
+        if trusted:
+            host = first_value(exchange.headers, "x-forwarded-host") or host
+        headers = Headers.from_lower([("location", f"https://{host}{exchange.target}")])
+        self._gateway_response(exchange, state, status, headers, b"")
+
+    def _plugin_response(
+        self, exchange: Exchange, state: RequestState, response: PluginResponse
+    ) -> None:
         headers = response.headers
-        self._gateway_headers(exchange, state, headers)
-        self._respond(exchange, state, response.status, headers, response.body)
+        for name in _GATEWAY_FRAMED:
+            headers.remove(name)
+        self._gateway_response(exchange, state, response.status, headers, response.body)
 
     def _error(
-        self, exchange: Exchange, state: _State, status: int, message: str | None = None
+        self,
+        exchange: Exchange,
+        state: RequestState,
+        status: int,
+        message: str | None = None,
+        close: bool | None = None,
     ) -> None:
-        headers = Headers.from_lower([("content-type", JSON)])
-        if status == 400 or status >= 500:
+        if close if close is not None else (status == 400 or status >= 500):
             exchange.close_after = True  # after a malformed request, trust nothing that follows
-        self._gateway_headers(exchange, state, headers)
-        self._respond(
-            exchange, state, status, headers, error_body(status, state.request_id, message)
-        )
+        headers = Headers.from_lower([("content-type", JSON)])
+        body = error_body(status, self._rid(exchange, state), message)
+        self._gateway_response(exchange, state, status, headers, body)
 
-    def _body_error(self, exchange: Exchange, state: _State, error: ClientBodyError) -> None:
-        exchange.close_after = True
+    def _late_error(
+        self, exchange: Exchange, state: RequestState, status: int, message: str | None, close: bool
+    ) -> None:
+        """An error raised while handling: answered if the head is not out yet, else abort."""
         if exchange.head_sent:
             exchange.abort()
             return
         try:
-            self._error(exchange, state, error.status, error.message)
+            self._error(exchange, state, status, message, close)
         except ClientDisconnected:
+            exchange.close_after = True
             exchange.status = 499
+        except Exception:
+            logger.exception("could not answer request %s", state.request_id)
+            exchange.abort()
 
-    def _gateway_headers(self, exchange: Exchange, state: _State, headers: Headers) -> None:
+    def _gateway_response(
+        self, exchange: Exchange, state: RequestState, status: int, headers: Headers, body: bytes
+    ) -> None:
+        """Send a response the gateway made, after the response phase of its plugins."""
         latency = (time.monotonic() - exchange.started_at) * 1000
         headers.set("server", SERVER)
-        headers.set("x-request-id", state.request_id)
+        headers.set("x-request-id", self._rid(exchange, state))
         headers.set("x-authgate-response-latency", str(int(latency)))
-        headers.remove("content-length")
-        headers.remove("transfer-encoding")
-        headers.remove("connection")
-
-    def _respond(
-        self, exchange: Exchange, state: _State, status: int, headers: Headers, body: bytes
-    ) -> None:
-        ctx = state.ctx
-        if ctx is not None:
-            for plugin in state.chain.response:
-                plugin.response(ctx, status, headers)
-        exchange.close_after = exchange.close_after or _unread_body(exchange)
+        if status == 426:
+            headers.add("connection", "Upgrade")
+            headers.add("upgrade", "TLS/1.2, HTTP/1.1")
+        if state.chain.response and state.ctx is not None:
+            state.run_response_phase(status, headers)
+            for name in ("content-length", "transfer-encoding"):
+                headers.remove(name)
         exchange.respond(status, headers.items(), body)
 
-    def _log(self, exchange: Exchange, runtime: Runtime, state: _State) -> None:
+    def _rid(self, exchange: Exchange, state: RequestState) -> str:
+        if not state.request_id:
+            state.request_id = request_id_from(exchange.headers)
+        return state.request_id
+
+    def _log(self, exchange: Exchange, runtime: Runtime, state: RequestState) -> None:
         now = time.monotonic()
-        outcome = state.outcome
         route, service = state.route, state.service
         ctx = state.ctx
         consumer = ctx.consumer if ctx is not None else None
         record = AccessRecord(
-            request_id=state.request_id,
+            request_id=self._rid(exchange, state),
             started_at=exchange.started_wall,
             client_ip=exchange.peer_ip,
             method=exchange.method,
-            host=_header(exchange.headers, "host") or "",
+            host=exchange.host or "",
             path=state.path or exchange.target.partition("?")[0],
             query=state.query,
             protocol=f"HTTP/{exchange.http_version}",
@@ -249,9 +280,9 @@ class ProxyApp:
             service_id=getattr(service, "id", None),
             service_name=getattr(service, "name", None),
             latency_ms=(now - exchange.started_at) * 1000,
-            proxy_latency_ms=outcome.proxy_latency_ms,
-            upstream_latency_ms=outcome.upstream_latency_ms,
-            upstream_error=outcome.upstream_error,
+            proxy_latency_ms=state.proxy_latency_ms,
+            upstream_latency_ms=state.upstream_latency_ms,
+            upstream_error=state.upstream_error,
             consumer=getattr(consumer, "username", None) or getattr(consumer, "id", None),
         )
         if ctx is not None:
@@ -264,11 +295,13 @@ class ProxyApp:
             runtime.observe(record)
 
 
-def _header(headers: list[tuple[str, str]], name: str) -> str | None:
-    for key, value in headers:
-        if key == name:
-            return value
-    return None
+def _forwarded_proto(exchange: Exchange, trusted: bool) -> str:
+    """The scheme the client used: X-Forwarded-Proto from a trusted peer, else ours."""
+    if trusted:
+        proto = first_value(exchange.headers, "x-forwarded-proto")
+        if proto:
+            return proto.strip().lower()
+    return exchange.scheme
 
 
 def _strip_port(host: str) -> str:
@@ -276,12 +309,3 @@ def _strip_port(host: str) -> str:
         end = host.find("]")
         return host[: end + 1] if end != -1 else host
     return host.partition(":")[0]
-
-
-def _host_without_port(headers: list[tuple[str, str]]) -> str:
-    host = _header(headers, "host") or ""
-    return _strip_port(host).lower()
-
-
-def _unread_body(exchange: Exchange) -> bool:
-    return exchange.body is not None and not exchange.body.done

@@ -1,7 +1,8 @@
 """RFC 9110 §7.6 (hop-by-hop fields, Via) and the de-facto X-Forwarded-* / X-Request-Id rules.
 
 Pure functions over header lists (names lower-case); what a proxied request and response
-carry is decided here, nowhere else.
+carry is decided here, nowhere else. Each direction is one pass over the fields: this is the
+hot path of every proxied request.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ __all__ = [
     "HOP_BY_HOP",
     "SERVER",
     "TrustedNetworks",
-    "forwarded_headers",
+    "client_response_headers",
+    "connection_tokens",
+    "first_value",
     "request_id_from",
-    "strip_hop_by_hop",
+    "upstream_request_headers",
     "via_value",
 ]
 
@@ -39,6 +42,22 @@ HOP_BY_HOP = frozenset(
 )
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+=/@-]{1,128}")
 _FORWARDED = ("x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-forwarded-path")
+# Request fields the gateway drops or rewrites (everything else passes unless named in
+# Connection or starting with "proxy-").
+_REQUEST_SPECIAL = HOP_BY_HOP | {
+    "via",
+    "x-request-id",
+    "expect",
+    "x-forwarded-for",
+    "x-forwarded-prefix",
+    "x-real-ip",
+    *_FORWARDED,
+}
+_RESPONSE_SPECIAL = HOP_BY_HOP | {"via", "x-request-id", "content-length"}
+# Connection tokens that name no end-to-end field worth a second pass.
+_PLAIN_TOKENS = frozenset({"close", "keep-alive"})
+_VIA_10 = f"1.0 {SERVER}"
+_VIA_11 = f"1.1 {SERVER}"
 
 
 class TrustedNetworks:
@@ -66,84 +85,135 @@ class TrustedNetworks:
         return known
 
 
-def strip_hop_by_hop(headers: list[tuple[str, str]], keep_upgrade: bool = False) -> list[str]:
-    """Remove hop-by-hop fields in place (plus those named in Connection); return their names.
+def connection_tokens(value: str | None) -> frozenset[str]:
+    """The lower-case field names listed in a Connection value (minus close/keep-alive)."""
+    if not value:
+        return frozenset()
+    tokens = {token.strip(" \t").lower() for token in value.split(",")}
+    return frozenset(tokens - _PLAIN_TOKENS - {""})
 
-    Names listed in ``Connection`` are removed too. With ``keep_upgrade`` the Connection and
-    Upgrade fields of an upgrade handshake survive (tunnelling needs them end to end).
-    """
-    named: set[str] = set()
-    for name, value in headers:
-        if name == "connection":
-            for token in value.split(","):
-                token = token.strip(" \t").lower()
-                if token:
-                    named.add(token)
-    drop = HOP_BY_HOP | named
-    if keep_upgrade:
-        drop = drop - {"connection", "upgrade"}
-    removed = [name for name, _ in headers if name in drop or name.startswith("proxy-")]
-    if removed:
-        headers[:] = [kv for kv in headers if kv[0] not in drop and not kv[0].startswith("proxy-")]
-    return removed
+
+def first_value(headers: list[tuple[str, str]], name: str) -> str | None:
+    """The first value of ``name`` (lower-case) in ``headers``."""
+    for key, value in headers:
+        if key == name:
+            return value
+    return None
 
 
 def via_value(http_version: str, existing: str | None) -> str:
     """Our Via entry appended to any value already present."""
-    ours = f"{http_version} {SERVER}"
+    ours = _VIA_11 if http_version == "1.1" else _VIA_10 if http_version == "1.0" else None
+    if ours is None:
+        ours = f"{http_version} {SERVER}"
     return f"{existing}, {ours}" if existing else ours
 
 
 def request_id_from(headers: list[tuple[str, str]]) -> str:
     """The client's X-Request-Id when it is sane, otherwise 32 random hex digits."""
-    for name, value in headers:
-        if name == "x-request-id":
-            if _SANE_REQUEST_ID.fullmatch(value):
-                return value
-            break
+    return _request_id(first_value(headers, "x-request-id"))
+
+
+def _request_id(supplied: str | None) -> str:
+    if supplied is not None and _SANE_REQUEST_ID.fullmatch(supplied):
+        return supplied
     return os.urandom(16).hex()
 
 
-def forwarded_headers(
-    headers: list[tuple[str, str]],
-    *,
+def upstream_request_headers(
+    client: list[tuple[str, str]],
+    connection: str | None,
+    upgrade: bool,
     trusted: bool,
+    forwarded: tuple[str, str, str, str],
     peer_ip: str,
-    scheme: str,
-    host: str,
-    port: int,
-    path: str,
     prefix: str | None,
-) -> None:
-    """Set X-Forwarded-For/Proto/Host/Port/Path/Prefix and X-Real-IP in place.
+    http_version: str,
+) -> tuple[list[tuple[str, str]], str]:
+    """The fields sent upstream and the request id, from the client's fields in one pass.
 
-    X-Forwarded-For always gets the peer appended. The other fields keep the client's
-    values only when the peer is trusted; otherwise the gateway's own values replace them.
+    Hop-by-hop fields (and those named in ``connection``) are removed, except Upgrade when
+    tunnelling; X-Forwarded-For gets ``peer_ip`` appended; X-Forwarded-Proto/Host/Port/Path,
+    X-Forwarded-Prefix and X-Real-IP keep the client's values only when ``trusted``,
+    otherwise ``forwarded`` (proto, host, port, path), ``prefix`` and ``peer_ip`` replace
+    them; Via gets our entry; X-Request-Id is the client's when sane, else a new one.
     """
-    incoming: dict[str, str] = {}
-    forwarded_for: list[str] = []
+    named = connection_tokens(connection) if connection else None
+    if named:
+        if upgrade:
+            named = named - {"upgrade"}
+        client = [kv for kv in client if kv[0] not in named]
     kept: list[tuple[str, str]] = []
-    for name, value in headers:
-        if name == "x-forwarded-for":
-            forwarded_for.append(value)
-        elif name in _FORWARDED or name in ("x-forwarded-prefix", "x-real-ip"):
-            incoming.setdefault(name, value)
-        else:
-            kept.append((name, value))
-    forwarded_for.append(peer_ip)
-    kept.append(("x-forwarded-for", ", ".join(forwarded_for)))
-    ours = {
-        "x-forwarded-proto": scheme,
-        "x-forwarded-host": host,
-        "x-forwarded-port": str(port),
-        "x-forwarded-path": path,
-    }
-    for name in _FORWARDED:
-        kept.append((name, incoming[name] if trusted and name in incoming else ours[name]))
-    if trusted and "x-forwarded-prefix" in incoming:
-        kept.append(("x-forwarded-prefix", incoming["x-forwarded-prefix"]))
-    elif prefix:
+    via = forwarded_for = supplied_id = None
+    incoming: dict[str, str] | None = {} if trusted else None
+    for item in client:
+        name = item[0]
+        if name in _REQUEST_SPECIAL:
+            if name == "x-forwarded-for":
+                forwarded_for = item[1] if forwarded_for is None else f"{forwarded_for}, {item[1]}"
+            elif name == "via":
+                via = item[1] if via is None else f"{via}, {item[1]}"
+            elif name == "x-request-id":
+                if supplied_id is None:
+                    supplied_id = item[1]
+            elif name == "upgrade":
+                if upgrade:
+                    kept.append(item)
+            elif incoming is not None and name not in HOP_BY_HOP and name != "expect":
+                incoming.setdefault(name, item[1])
+        elif not name.startswith("proxy-"):
+            kept.append(item)
+    request_id = _request_id(supplied_id)
+    kept.append(("x-forwarded-for", f"{forwarded_for}, {peer_ip}" if forwarded_for else peer_ip))
+    if incoming:
+        proto, host, port, path = forwarded
+        get = incoming.get
+        kept.append(("x-forwarded-proto", get("x-forwarded-proto", proto)))
+        kept.append(("x-forwarded-host", get("x-forwarded-host", host)))
+        kept.append(("x-forwarded-port", get("x-forwarded-port", port)))
+        kept.append(("x-forwarded-path", get("x-forwarded-path", path)))
+        prefix = get("x-forwarded-prefix", prefix)
+        peer_ip = get("x-real-ip") or peer_ip
+    else:
+        kept.append(("x-forwarded-proto", forwarded[0]))
+        kept.append(("x-forwarded-host", forwarded[1]))
+        kept.append(("x-forwarded-port", forwarded[2]))
+        kept.append(("x-forwarded-path", forwarded[3]))
+    if prefix:
         kept.append(("x-forwarded-prefix", prefix))
-    real_ip = incoming.get("x-real-ip") if trusted else None
-    kept.append(("x-real-ip", real_ip or peer_ip))
-    headers[:] = kept
+    kept.append(("x-real-ip", peer_ip))
+    kept.append(("via", via_value(http_version, via)))
+    kept.append(("x-request-id", request_id))
+    if upgrade:
+        kept.append(("connection", "upgrade"))
+    return kept, request_id
+
+
+def client_response_headers(
+    upstream: list[tuple[str, str]], has_body: bool, http_version: str
+) -> list[tuple[str, str]]:
+    """The upstream's response fields as the client gets them, in one pass.
+
+    Hop-by-hop fields (and those named in Connection) and any X-Request-Id are removed;
+    Content-Length too when the gateway frames the body itself (``has_body``); our Via entry
+    is appended last. The caller appends X-Request-Id and the latency fields.
+    """
+    kept: list[tuple[str, str]] = []
+    via = connection = None
+    for item in upstream:
+        name = item[0]
+        if name in _RESPONSE_SPECIAL:
+            if name == "via":
+                via = item[1] if via is None else f"{via}, {item[1]}"
+            elif name == "connection":
+                connection = item[1] if connection is None else f"{connection}, {item[1]}"
+            elif name == "content-length" and not has_body:
+                kept.append(item)
+        elif not name.startswith("proxy-"):
+            kept.append(item)
+    if connection is not None:
+        named = connection_tokens(connection)
+        if named:
+            kept = [kv for kv in kept if kv[0] not in named]
+    kept.append(("via", via_value(http_version, via)))
+    return kept

@@ -9,16 +9,21 @@ Transfer-Encoding on HTTP/1.0, missing or repeated Host).
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 __all__ = [
     "BODY_CHUNKED",
     "BODY_LENGTH",
     "BODY_NONE",
     "BODY_UNTIL_CLOSE",
+    "LAST_CHUNK",
     "FramingError",
+    "RequestFraming",
     "chunk",
     "encode_head",
     "request_framing",
     "response_framing",
+    "status_line",
 ]
 
 BODY_NONE = 0
@@ -27,6 +32,8 @@ BODY_CHUNKED = 2
 BODY_UNTIL_CLOSE = 3
 
 LAST_CHUNK = b"0\r\n\r\n"
+
+_STATUS_LINES = {s.value: f"HTTP/1.1 {s.value} {s.phrase}\r\n" for s in HTTPStatus}
 
 
 class FramingError(Exception):
@@ -38,15 +45,22 @@ class FramingError(Exception):
         self.message = message
 
 
-def _framing(version: str, headers: list[tuple[str, str]], status: int) -> tuple[int, int]:
+class RequestFraming:
+    """What one pass over a request head found: body framing, Host and Connection."""
+
+    __slots__ = ("connection", "host", "kind", "length")
+
+    def __init__(self, kind: int, length: int, host: str | None, connection: str | None) -> None:
+        self.kind = kind
+        self.length = length
+        self.host = host
+        self.connection = connection
+
+
+def _body_kind(
+    version: str, lengths: list[str] | None, encodings: list[str] | None, status: int
+) -> tuple[int, int]:
     """(body kind, content length) from Content-Length / Transfer-Encoding, strictly."""
-    lengths: list[str] = []
-    encodings: list[str] = []
-    for name, value in headers:
-        if name == "content-length":
-            lengths.append(value)
-        elif name == "transfer-encoding":
-            encodings.append(value)
     if encodings:
         if lengths:
             raise FramingError(status, "Content-Length and Transfer-Encoding together")
@@ -65,19 +79,29 @@ def _framing(version: str, headers: list[tuple[str, str]], status: int) -> tuple
     return BODY_NONE, 0
 
 
-def request_framing(version: str, headers: list[tuple[str, str]]) -> tuple[int, int]:
-    """Check a request head; return (body kind, content length) or raise FramingError."""
+def request_framing(version: str, headers: list[tuple[str, str]]) -> RequestFraming:
+    """Check a request head in one pass; raise FramingError when it can't be framed safely."""
     if version not in ("1.1", "1.0"):
         if version.startswith("1."):
             raise FramingError(400, "unsupported HTTP version")
         raise FramingError(505, "HTTP version not supported")
     hosts = 0
-    for name, _ in headers:
+    host = connection = None
+    lengths = encodings = None
+    for name, value in headers:
         if name == "host":
             hosts += 1
+            host = value
+        elif name == "content-length":
+            lengths = [value] if lengths is None else [*lengths, value]
+        elif name == "transfer-encoding":
+            encodings = [value] if encodings is None else [*encodings, value]
+        elif name == "connection":
+            connection = value if connection is None else f"{connection}, {value}"
     if hosts > 1 or (hosts == 0 and version == "1.1"):
         raise FramingError(400, "exactly one Host header is required")
-    return _framing(version, headers, 400)
+    kind, length = _body_kind(version, lengths, encodings, 400)
+    return RequestFraming(kind, length, host, connection)
 
 
 def response_framing(
@@ -86,23 +110,57 @@ def response_framing(
     """Check an upstream response head; return (body kind, length) or raise FramingError(502)."""
     if version not in ("1.1", "1.0"):
         raise FramingError(502, "unsupported upstream HTTP version")
-    kind, length = _framing(version, headers, 502)
+    lengths = encodings = None
+    for name, value in headers:
+        if name == "content-length":
+            lengths = [value] if lengths is None else [*lengths, value]
+        elif name == "transfer-encoding":
+            encodings = [value] if encodings is None else [*encodings, value]
+    kind, length = _body_kind(version, lengths, encodings, 502)
     if head_request or status in (204, 304) or status < 200:
         return BODY_NONE, length
-    if kind == BODY_NONE and not any(name == "content-length" for name, _ in headers):
+    if kind == BODY_NONE and lengths is None:
         return BODY_UNTIL_CLOSE, 0
     return kind, length
 
 
-def encode_head(start_line: bytes, headers: list[tuple[str, str]]) -> bytes:
-    """Serialize a start line and headers; drops any field that would split the head."""
-    parts = [start_line]
-    for name, value in headers:
-        if "\n" in value or "\r" in value or "\n" in name or "\r" in name or ":" in name:
-            continue
-        parts.append(f"{name}: {value}\r\n".encode("latin-1", "replace"))
-    parts.append(b"\r\n")
-    return b"".join(parts)
+def status_line(status: int) -> str:
+    """``HTTP/1.1 <status> <reason>\\r\\n``."""
+    line = _STATUS_LINES.get(status)
+    return line if line is not None else f"HTTP/1.1 {status} \r\n"
+
+
+def encode_head(
+    start_line: str,
+    headers: list[tuple[str, str]],
+    extra: str = "",
+    skip: frozenset[str] = frozenset(),
+) -> bytes:
+    """Serialize a start line (with its CRLF), headers and ``extra`` (pre-formatted fields).
+
+    Fields named in ``skip`` are left out. One join and one encode for the whole head. A
+    field whose name or value holds CR or LF (only a plugin could set one) would split the
+    head: such fields are dropped.
+    """
+    own = 1 + start_line.count("\n") + extra.count("\n")  # line breaks we wrote ourselves
+    lines = [f"{name}: {value}\r\n" for name, value in headers if name not in skip]
+    text = f"{start_line}{''.join(lines)}{extra}\r\n"
+    breaks = len(lines) + own
+    if text.count("\n") != breaks or text.count("\r") != breaks:
+        lines = [
+            f"{k}: {v}\r\n"
+            for k, v in headers
+            if k not in skip and not _splits(k) and not _splits(v)
+        ]
+        text = f"{start_line}{''.join(lines)}{extra}\r\n"
+        breaks = len(lines) + own
+        if text.count("\n") != breaks or text.count("\r") != breaks:
+            raise ValueError("a start line or framing field holds CR or LF")
+    return text.encode("latin-1", "replace")
+
+
+def _splits(text: str) -> bool:
+    return "\r" in text or "\n" in text
 
 
 def chunk(data: bytes) -> bytes:

@@ -34,9 +34,13 @@ class UpstreamPool:
     ) -> UpstreamConnection:
         """An idle connection to (host, port, tls) or a new one."""
         key = (host, port, tls)
+        return self.take_idle(key) or await self.connect(key, connect_timeout, retries)
+
+    def take_idle(self, key: tuple[str, int, bool]) -> UpstreamConnection | None:
+        """The most recently used idle connection for ``key`` that is still open, if any."""
         idle = self._idle.get(key)
         if idle:
-            loop_time = asyncio.get_running_loop().time()
+            loop_time = idle[-1].loop_time()
             while idle:
                 conn = idle.pop()
                 if conn.closed or loop_time - conn.idle_since > self._idle_timeout:
@@ -44,7 +48,7 @@ class UpstreamPool:
                     continue
                 conn.reused = True
                 return conn
-        return await self.connect(key, connect_timeout, retries)
+        return None
 
     async def connect(
         self, key: tuple[str, int, bool], connect_timeout: float, retries: int
@@ -80,14 +84,16 @@ class UpstreamPool:
         if not conn.reusable:
             conn.abort()
             return
-        idle = self._idle.setdefault(conn.key, [])
-        if len(idle) >= MAX_IDLE_PER_KEY:
+        idle = self._idle.get(conn.key)
+        if idle is None:
+            idle = self._idle[conn.key] = []
+        elif len(idle) >= MAX_IDLE_PER_KEY:
             conn.abort()
             return
-        loop = asyncio.get_running_loop()
-        conn.idle_since = loop.time()
+        conn.idle_since = conn.loop_time()
         idle.append(conn)
         if self._sweeper is None:
+            loop = asyncio.get_running_loop()
             self._sweeper = loop.call_later(self._idle_timeout / 2, self._sweep)
 
     def _sweep(self) -> None:

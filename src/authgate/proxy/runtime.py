@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from authgate.plugins.base import Plugin
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from authgate.config import GatewayConfig
     from authgate.config.entities import PluginEntry, Service
 
-__all__ = ["PluginChain", "Runtime", "RuntimeHolder", "UpstreamTarget"]
+__all__ = ["PluginChain", "RoutePlan", "Runtime", "RuntimeHolder", "UpstreamTarget"]
 
 logger = logging.getLogger("authgate.proxy")
 
@@ -75,6 +75,11 @@ class UpstreamTarget:
     read_timeout: float
     write_timeout: float
     retries: int
+    key: tuple[str, int, bool] = field(init=False)
+    """The upstream pool key: (host, port, tls)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", (self.host, self.port, self.tls))
 
     @classmethod
     def of(cls, service: Service) -> UpstreamTarget:
@@ -93,6 +98,22 @@ class UpstreamTarget:
             service.write_timeout / 1000,
             service.retries,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class RoutePlan:
+    """What the hot path needs about a route, computed once per config.
+
+    ``https_only``: the route's ``protocols`` is ``[https]``, so plain-http requests get
+    ``redirect_status`` (Kong's ``https_redirect_status_code``) instead of being proxied.
+    """
+
+    chain: PluginChain
+    target: UpstreamTarget | None
+    preserve_host: bool
+    strip_path: bool
+    https_only: bool
+    redirect_status: int
 
 
 class Runtime:
@@ -114,6 +135,18 @@ class Runtime:
         self.route_chains: dict[str, PluginChain] = {
             route.id: self._resolve(route.id, route.service, None) for route in config.routes
         }
+        self.plans: dict[str, RoutePlan] = {
+            route.id: RoutePlan(
+                self.route_chains[route.id],
+                self.targets.get(route.service) if route.service is not None else None,
+                route.preserve_host,
+                route.strip_path,
+                "http" not in route.protocols,
+                route.https_redirect_status_code,
+            )
+            for route in config.routes
+        }
+        self.global_chain = self._resolve(None, None, None)
         self._consumer_chains: dict[tuple[str, str], PluginChain] = {}
 
     @classmethod
@@ -148,7 +181,7 @@ class Runtime:
         return chain
 
     def _resolve(
-        self, route_id: str, service_id: str | None, consumer_id: str | None
+        self, route_id: str | None, service_id: str | None, consumer_id: str | None
     ) -> PluginChain:
         best: dict[str, tuple[int, Plugin]] = {}
         for entry, plugin in self._entries:

@@ -210,8 +210,13 @@ class Supervisor:
     async def start(self) -> None:
         """Start every worker and wait until all serve; :class:`WorkerStartError` otherwise."""
         async with self._lock:
-            for slot in range(self.settings.workers):
-                await self._spawn(slot)
+            spawned = await asyncio.gather(
+                *(self._spawn(slot) for slot in range(self.settings.workers)),
+                return_exceptions=True,
+            )
+        for outcome in spawned:
+            if isinstance(outcome, BaseException):
+                raise outcome
         self._started = True
 
     async def _spawn(self, slot: int) -> _Worker:

@@ -2,7 +2,9 @@
 
 :class:`UpstreamPool` keeps idle connections per (host, port, TLS) and opens new ones with
 retries on connect errors; :class:`UpstreamConnection` sends one request at a time and parses
-the response head strictly (bad framing -> 502) and its body with back-pressure.
+the response head strictly (bad framing -> 502) and its body with back-pressure. Trailer
+fields of chunked responses are dropped. One parser and one read-timeout timer serve every
+request of a kept-alive connection.
 """
 
 from __future__ import annotations
@@ -68,8 +70,12 @@ class UpstreamConnection(asyncio.Protocol):
         self.tunnel_buffer = b""
         self.on_lost: Callable[[], None] | None = None
         self.on_writable: Callable[[bool], None] | None = None
+        self.on_answer: Callable[[], None] | None = None
+        self.request_incomplete = False
         self._drain_waiter: asyncio.Future[None] | None = None
         self._parser: httptools.HttpResponseParser | None = None
+        self._parser_reusable = False
+        self._in_head = False
         self._head_waiter: asyncio.Future[UpstreamResponse] | None = None
         self._response: UpstreamResponse | None = None
         self._complete = False
@@ -134,9 +140,11 @@ class UpstreamConnection(asyncio.Protocol):
         try:
             parser.feed_data(data)
         except httptools.HttpParserUpgrade as upgrade:
+            self._parser_reusable = False
             self.tunnel_buffer = data[upgrade.args[0] :]
             self._pause_reading()
         except httptools.HttpParserError as error:
+            self._parser_reusable = False
             cause = error.__context__
             if self._complete and self._response is not None:
                 self.abort()
@@ -150,6 +158,7 @@ class UpstreamConnection(asyncio.Protocol):
             raise FramingError(502, "upstream sent more than one response")
         self._headers = []
         self._head_bytes = 0
+        self._in_head = True
 
     def on_status(self, status: bytes) -> None:
         self._head_bytes += len(status)
@@ -158,9 +167,11 @@ class UpstreamConnection(asyncio.Protocol):
         self._head_bytes += len(name) + len(value) + 4
         if self._head_bytes > MAX_RESPONSE_HEAD or len(self._headers) >= MAX_RESPONSE_HEADERS:
             raise FramingError(502, "upstream response head too large")
-        self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
+        if self._in_head:
+            self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
+        self._in_head = False
         parser = self._parser
         assert parser is not None
         status = parser.get_status_code()
@@ -179,11 +190,13 @@ class UpstreamConnection(asyncio.Protocol):
         self._response = response
         if kind == BODY_NONE and status != 101:
             self._complete = True
-            self._stop_timer()
         waiter = self._head_waiter
         self._head_waiter = None
         if waiter is not None and not waiter.done():
             waiter.set_result(response)
+        if self.on_answer is not None and self.refused:
+            self.on_answer()
+            self._wake_drain()
 
     def on_body(self, data: bytes) -> None:
         response = self._response
@@ -196,22 +209,48 @@ class UpstreamConnection(asyncio.Protocol):
             return  # the end of a 1xx
         if not self._complete:
             self._complete = True
-            self._stop_timer()
             if response.body is not None:
                 response.body.finish()
 
     # -- one request/response ------------------------------------------------------------
     def begin(self, head_request: bool, read_timeout: float, informational: Informational) -> None:
         """Prepare for the response to the request about to be written."""
-        self._parser = httptools.HttpResponseParser(self)
+        if not self._parser_reusable:
+            self._parser = httptools.HttpResponseParser(self)
+        # llhttp can't be told that a response answers HEAD: a fresh parser after those.
+        self._parser_reusable = not head_request
         self._response = None
         self._complete = False
         self._head_request = head_request
         self._informational = informational
         self._read_timeout = read_timeout
-        self._last_activity = self._loop.time()
+        self.request_incomplete = False
+        now = self._last_activity = self._loop.time()
         self._head_waiter = self._loop.create_future()
-        self._timer = self._loop.call_later(read_timeout, self._on_timer)
+        timer = self._timer
+        if timer is None or timer.when() > now + read_timeout:
+            if timer is not None:
+                timer.cancel()
+            self._timer = self._loop.call_later(read_timeout, self._on_timer)
+
+    def loop_time(self) -> float:
+        """The event loop's clock (what ``idle_since`` is measured in)."""
+        return self._loop.time()
+
+    @property
+    def answered(self) -> bool:
+        """The final response head (status >= 200) has arrived."""
+        return self._response is not None
+
+    @property
+    def refused(self) -> bool:
+        """The upstream answered with an error or ``Connection: close``: it wants no more body.
+
+        RFC 9110 §9.3 / 9112 §9.3: a client seeing such a response while it sends a body
+        should stop sending. Other early answers (a full-duplex 200) keep receiving it.
+        """
+        response = self._response
+        return response is not None and (response.status >= 400 or not response.keep_alive)
 
     def write(self, data: bytes) -> None:
         """Send request bytes."""
@@ -247,6 +286,7 @@ class UpstreamConnection(asyncio.Protocol):
         return (
             not self.closed
             and self._complete
+            and not self.request_incomplete
             and response is not None
             and response.keep_alive
             and response.status != 101
@@ -277,6 +317,13 @@ class UpstreamConnection(asyncio.Protocol):
             self._last_activity = self._loop.time()
             self.transport.resume_reading()
 
+    def _wake_drain(self) -> None:
+        waiter = self._drain_waiter
+        if waiter is not None:
+            self._drain_waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
     def _fail_head(self, error: UpstreamError) -> None:
         waiter = self._head_waiter
         self._head_waiter = None
@@ -296,6 +343,8 @@ class UpstreamConnection(asyncio.Protocol):
             self._timer = None
 
     def _on_timer(self) -> None:
+        # One timer per connection, re-armed here rather than per request; it lapses while
+        # the connection is idle and begin() arms it again.
         self._timer = None
         if self.closed or self._complete or self.tunnel_sink is not None:
             return

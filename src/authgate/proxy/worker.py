@@ -115,7 +115,8 @@ class _Worker:
                 runtime = self.load(Path(message["snapshot"]))
             except ConfigError as exc:
                 return {"ok": False, "error": str(exc)}
-            except (OSError, ValueError) as exc:
+            except Exception as exc:
+                # A process boundary: whatever broke, the supervisor rolls back and reports.
                 return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
             holder.swap(runtime)
             self.version = int(message["version"])
@@ -137,7 +138,7 @@ def run_worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         return uvloop.run(_Worker(options, observers).serve())
-    except OSError as exc:
+    except (OSError, ConfigError) as exc:
         print(f"authgate worker {os.getpid()}: {exc}", file=sys.stderr, flush=True)
         return 1
     finally:

@@ -23,8 +23,8 @@ def test_kong_defaults() -> None:
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("session_secret", "x" * 32),
-        ("redirect_uri", ["http://localhost/cb"]),
+        ("session_remember", True),
+        ("authorization_query_args_names", ["prompt"]),
         ("proof_of_possession_dpop", "strict"),
         ("token_exchange", {"subject_token_issuers": []}),
     ],
@@ -36,7 +36,7 @@ def test_unsupported_fields_are_refused_unless_default(field: str, value: object
 
 def test_unsupported_fields_at_kong_default_load() -> None:
     OpenIDConnectConfig.model_validate(
-        {"issuer": ISSUER, "session_cookie_name": "session", "response_mode": "query"}
+        {"issuer": ISSUER, "session_remember": False, "require_signed_request_object": None}
     )
 
 

@@ -38,6 +38,10 @@ class Metadata:
     token_endpoint: str | None
     introspection_endpoint: str | None
     userinfo_endpoint: str | None
+    authorization_endpoint: str | None = None
+    revocation_endpoint: str | None = None
+    end_session_endpoint: str | None = None
+    code_challenge_methods: tuple[str, ...] = ()
 
 
 def _optional_url(document: dict[str, Any], name: str) -> str | None:
@@ -65,4 +69,15 @@ def parse_metadata(document: object, issuer_setting: str) -> Metadata:
         token_endpoint=_optional_url(document, "token_endpoint"),
         introspection_endpoint=_optional_url(document, "introspection_endpoint"),
         userinfo_endpoint=_optional_url(document, "userinfo_endpoint"),
+        authorization_endpoint=_optional_url(document, "authorization_endpoint"),
+        revocation_endpoint=_optional_url(document, "revocation_endpoint"),
+        end_session_endpoint=_optional_url(document, "end_session_endpoint"),
+        code_challenge_methods=_strings(document, "code_challenge_methods_supported"),
     )
+
+
+def _strings(document: dict[str, Any], name: str) -> tuple[str, ...]:
+    value = document.get(name)
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value if isinstance(v, str))

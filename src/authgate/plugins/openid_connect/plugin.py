@@ -1,9 +1,12 @@
 """``openid-connect`` (Kong priority 1050): the gateway as an OAuth 2.0 resource server.
 
-Access phase: drop client copies of every header this plugin may set, authenticate the first
-credential found (:mod:`.authenticate`), apply the claims rules (:mod:`.claims`), map the
-consumer, then hand tokens, claims and identity headers to the upstream (:mod:`.headers`).
-Failures are RFC 6750 §3 responses (:mod:`.errors`).
+Access phase: drop client copies of every header this plugin may set; with ``session`` or
+``authorization_code`` enabled, handle logout, the login callback and the session first
+(:mod:`.browser_flow`); authenticate the first credential found (:mod:`.authenticate`), apply
+the claims rules (:mod:`.claims`), map the consumer, then hand tokens, claims and identity
+headers to the upstream (:mod:`.headers`). Failures are RFC 6750 §3 responses
+(:mod:`.errors`), or the login page for a browser navigation. Response phase: the session and
+login cookies.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from urllib.parse import parse_qsl, urlencode
 
 from pydantic import BaseModel
 
-from authgate.plugins.base import Plugin, PluginResponse, RequestContext
+from authgate.plugins.base import Headers, Plugin, PluginResponse, RequestContext
 from authgate.plugins.openid_connect.authenticate import Authenticator, Identity, Request
 from authgate.plugins.openid_connect.bearer import BEARER_HEADERS, query_params
+from authgate.plugins.openid_connect.browser_flow import BrowserFlow, add_set_cookies
 from authgate.plugins.openid_connect.claims import (
     check_forbidden,
     claim_at,
@@ -37,7 +41,7 @@ from authgate.plugins.openid_connect.headers import (
     set_consumer_headers,
     strip_spoofable,
 )
-from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
+from authgate.plugins.openid_connect.schema import BROWSER_METHODS, OpenIDConnectConfig
 from authgate.plugins.openid_connect.services import OidcServices, default_services
 
 __all__ = ["OpenIDConnectPlugin"]
@@ -61,6 +65,9 @@ class OpenIDConnectPlugin(Plugin):
         assert isinstance(config, OpenIDConnectConfig)
         self.settings = config
         self.auth = Authenticator(config, services or default_services())
+        self.browser = (
+            BrowserFlow(config, self.auth) if config.active_methods & BROWSER_METHODS else None
+        )
         self.rules = required_rules(
             [
                 ("scopes", config.scopes_claim, config.scopes_required),
@@ -103,12 +110,17 @@ class OpenIDConnectPlugin(Plugin):
         if not settings.run_on_preflight and _preflight(ctx):
             return None
         strip_spoofable(ctx.headers, self.spoofable)
-        request = Request(ctx.headers, query_params(ctx.query), None)
         try:
-            identity = await self.auth.authenticate(request)
-            if identity is None:
-                raise MissingCredentialsError("no credentials found")
+            identity = await self._identify(ctx)
         except OidcError as error:
+            browser = self.browser
+            if browser is not None:
+                try:
+                    login = await browser.unauthenticated(ctx, error)
+                except OidcError as failure:
+                    return self._render(ctx, failure)
+                if login is not None:
+                    return login
             anonymous = settings.anonymous
             if (
                 anonymous
@@ -117,12 +129,16 @@ class OpenIDConnectPlugin(Plugin):
             ):
                 return self._anonymous(ctx, anonymous)
             return self._render(ctx, error)
+        if isinstance(identity, PluginResponse):
+            return identity
         try:
             for rule in self.rules:
                 rule.check(identity.claims)
             check_forbidden(identity.claims, settings.claims_forbidden or ())
             consumer = self._consumer(ctx, identity.claims)
         except OidcError as error:
+            if self.browser is not None and identity.method == "session":
+                await self.browser.forbidden(ctx)
             return self._render(ctx, error)
         if settings.hide_credentials:
             _hide(ctx, identity.found.source)
@@ -135,6 +151,23 @@ class OpenIDConnectPlugin(Plugin):
             ctx.consumer = consumer
         ctx.shared["authenticated_credential"] = identity.method
         return None
+
+    async def _identify(self, ctx: RequestContext) -> Identity | PluginResponse:
+        """The browser flow's answer or identity, else the first API credential's identity."""
+        query = query_params(ctx.query)
+        identity: Identity | PluginResponse | None = None
+        if self.browser is not None:
+            identity = await self.browser.intercept(ctx, query)
+            self.browser.strip_own_cookies(ctx)
+        if identity is None:
+            identity = await self.auth.authenticate(Request(ctx.headers, query, None))
+        if identity is None:
+            raise MissingCredentialsError("no credentials found")
+        return identity
+
+    def response(self, ctx: RequestContext, status: int, headers: Headers) -> None:
+        if self.browser is not None:
+            add_set_cookies(ctx, headers)
 
     def _render(self, ctx: RequestContext, error: OidcError) -> PluginResponse:
         settings = self.settings

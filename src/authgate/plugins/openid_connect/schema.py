@@ -10,18 +10,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     SecretStr,
     model_validator,
 )
 
+from authgate.plugins.openid_connect.browser_schema import BrowserFields, browser_problems
 from authgate.plugins.openid_connect.unsupported import UNSUPPORTED_FIELDS, unsupported_problems
 
 __all__ = [
     "ACTIVE_AUTH_METHODS",
     "AUTH_METHODS",
+    "BROWSER_METHODS",
     "INACTIVE_AUTH_METHODS",
     "OpenIDConnectConfig",
 ]
@@ -49,7 +50,9 @@ AUTH_METHODS: tuple[AuthMethod, ...] = (
     "userinfo",
 )
 # Accepted (Kong's default lists them) but not run yet; docs/openid-connect.md says so.
-INACTIVE_AUTH_METHODS = frozenset({"session", "authorization_code", "kong_oauth2"})
+INACTIVE_AUTH_METHODS = frozenset({"kong_oauth2"})
+# Browser methods need session_secret (and authorization_code a client_id).
+BROWSER_METHODS = frozenset({"session", "authorization_code"})
 ACTIVE_AUTH_METHODS = frozenset(AUTH_METHODS) - INACTIVE_AUTH_METHODS
 # client_credentials uses the caller's client, but Kong requires a configured one too.
 NEEDS_CLIENT = frozenset({"password", "client_credentials", "refresh_token", "introspection"})
@@ -95,7 +98,7 @@ def _field(default: Any, description: str, **kwargs: Any) -> Any:
     return Field(default=default, description=description, **kwargs)
 
 
-class OpenIDConnectConfig(BaseModel):
+class OpenIDConnectConfig(BrowserFields):
     """Settings of the openid-connect plugin (Kong names and defaults)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -128,7 +131,7 @@ class OpenIDConnectConfig(BaseModel):
     )
     # C. auth methods and where credentials are read
     auth_methods: list[AuthMethod] = _field(
-        list(AUTH_METHODS), "Enabled authentication methods (session/authorization_code later)."
+        list(AUTH_METHODS), "Enabled authentication methods (kong_oauth2 is not run)."
     )
     bearer_token_param_type: list[ParamType] = _field(
         list(_ALL_PARAM_TYPES), "Where bearer tokens are looked for."
@@ -234,6 +237,8 @@ class OpenIDConnectConfig(BaseModel):
             problems.append("upstream_headers_claims and upstream_headers_names pair up")
         if "cookie" in self.bearer_token_param_type and not self.bearer_token_cookie_name:
             problems.append("bearer_token_param_type cookie needs bearer_token_cookie_name")
+        browser = BROWSER_METHODS & set(self.auth_methods)
+        problems += browser_problems(self, set(browser), "auth_methods" in self.model_fields_set)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -243,7 +248,12 @@ class OpenIDConnectConfig(BaseModel):
         """The configured auth methods authgate runs today.
 
         Without ``client_id`` (allowed when auth_methods is left at Kong's default), the
-        methods that need the gateway's client at the IdP cannot run.
+        methods that need the gateway's client at the IdP cannot run; without
+        ``session_secret``, neither can ``session`` and ``authorization_code``.
         """
         active = frozenset(self.auth_methods) & ACTIVE_AUTH_METHODS
-        return active if self.client_id else active - NEEDS_CLIENT
+        if not self.client_id:
+            active -= NEEDS_CLIENT | {"authorization_code"}
+        if self.session_secret is None:
+            active -= BROWSER_METHODS
+        return active

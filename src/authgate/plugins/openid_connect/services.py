@@ -15,6 +15,7 @@ from typing import Any
 from authgate.plugins.openid_connect.grants import TokenResponse
 from authgate.plugins.openid_connect.http_client import IdpHttpClient
 from authgate.plugins.openid_connect.provider import Provider, ProviderSettings
+from authgate.plugins.openid_connect.refresh import Refresher
 from authgate.plugins.openid_connect.token_cache import TokenCache
 
 __all__ = ["ObtainedTokens", "OidcServices", "default_services"]
@@ -41,6 +42,7 @@ class OidcServices:
         self.introspected: TokenCache[dict[str, Any]] = TokenCache(self.clock)
         self.userinfo: TokenCache[dict[str, Any]] = TokenCache(self.clock)
         self.obtained: TokenCache[ObtainedTokens] = TokenCache(self.clock)
+        self.refresher = Refresher(self.clock)
 
     def provider(self, settings: ProviderSettings) -> Provider:
         """The provider for ``settings`` (created on first use)."""

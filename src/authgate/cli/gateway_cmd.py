@@ -1,0 +1,194 @@
+"""`authgate gateway`: the supervisor, its workers and the admin API.
+
+The supervisor process validates the configuration, starts ``--workers`` worker processes
+(``python -m authgate.cli.gateway_worker``, an internal entry point) that share the proxy
+port, and serves the admin API itself. Signals: SIGHUP reloads ``--config``; SIGTERM and
+SIGINT drain and exit 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from authgate.cli.addresses import parse_host_port
+
+if TYPE_CHECKING:
+    from authgate.proxy.supervisor import GatewaySettings, LoadedConfig, Supervisor
+
+__all__ = ["gateway"]
+
+EXIT_INVALID_CONFIG = 2
+
+
+def _trusted_ips(value: str) -> tuple[str, ...]:
+    networks: list[str] = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise typer.BadParameter(f"{item!r} is not an IP address or CIDR") from None
+    return tuple(networks)
+
+
+def _bind(host: str, port: int, what: str) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        typer.echo(f"authgate: cannot listen on {host}:{port} for {what}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    return sock
+
+
+def _check_proxy_port(host: str, port: int) -> None:
+    """Fail fast, with a clear message, when the proxy address is taken by another program."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            typer.echo(f"authgate: cannot listen on {host}:{port} for the proxy: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+
+def gateway(
+    config: Annotated[
+        Path, typer.Option("--config", "-c", help="Declarative config (Kong 3.x format).")
+    ],
+    workers: int = typer.Option(
+        os.cpu_count() or 1,
+        "--workers",
+        "-w",
+        min=1,
+        max=256,
+        help="Worker processes (default: the number of CPUs).",
+    ),
+    listen: str = typer.Option("127.0.0.1:8000", help="HOST:PORT of the proxy."),
+    admin_listen: str = typer.Option("127.0.0.1:8001", help="HOST:PORT of the admin API."),
+    access_log: str = typer.Option("-", help="Access log: a file path, '-' (stdout) or 'off'."),
+    trusted_ips: str = typer.Option(
+        "", help="Comma-separated CIDRs whose X-Forwarded-* headers are trusted."
+    ),
+    drain_timeout: float = typer.Option(
+        30.0, min=0.0, help="Seconds to let in-flight requests finish on SIGTERM."
+    ),
+) -> None:
+    """Run the gateway: a supervisor, N proxy workers and the admin API."""
+    from authgate.admin.guard import is_loopback_name
+    from authgate.config import ConfigError
+    from authgate.proxy.supervisor import GatewaySettings, parse_config_text
+
+    host, port = parse_host_port(listen)
+    admin_host, admin_port = parse_host_port(admin_listen)
+    trusted = _trusted_ips(trusted_ips)
+    try:
+        text = config.read_text(encoding="utf-8")
+        initial = parse_config_text(text, version=1)
+    except (OSError, UnicodeDecodeError) as exc:
+        typer.echo(f"authgate: cannot read {config}: {exc}", err=True)
+        raise typer.Exit(EXIT_INVALID_CONFIG) from None
+    except ConfigError as exc:
+        typer.echo(f"{config}: invalid configuration ({len(exc.issues)} problems):", err=True)
+        for issue in exc.issues:
+            typer.echo(f"  {issue}", err=True)
+        raise typer.Exit(EXIT_INVALID_CONFIG) from None
+    if access_log not in ("-", "off"):
+        try:
+            os.close(os.open(access_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640))
+        except OSError as exc:
+            raise typer.BadParameter(f"cannot open {access_log}: {exc}") from None
+    if not is_loopback_name(admin_host):
+        typer.echo(
+            f"authgate: WARNING: the admin API listens on {admin_listen}, beyond this machine; "
+            "it can change the configuration and has no authentication",
+            err=True,
+        )
+    _check_proxy_port(host, port)
+    admin_sock = _bind(admin_host, admin_port, "the admin API")
+    settings = GatewaySettings(
+        config_path=config,
+        workers=workers,
+        host=host,
+        port=port,
+        worker_command=(sys.executable, "-m", "authgate.cli.gateway_worker"),
+        access_log=access_log,
+        trusted_ips=trusted,
+        drain_timeout=drain_timeout,
+    )
+    import uvloop
+
+    code = uvloop.run(_run(settings, initial, admin_sock, admin_listen))
+    raise typer.Exit(code)
+
+
+async def _run(
+    settings: GatewaySettings, initial: LoadedConfig, admin_sock: socket.socket, admin: str
+) -> int:
+    from authgate.admin.app import create_admin_app
+    from authgate.admin.server import AdminServer
+    from authgate.proxy.supervisor import Supervisor, WorkerStartError
+
+    supervisor = Supervisor(settings, initial)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    reloads: set[asyncio.Task[None]] = set()
+
+    def on_sighup() -> None:
+        # Waits for the supervisor's lock, so a SIGHUP during start-up applies after it.
+        task = loop.create_task(_reload_on_sighup(supervisor))
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, on_sighup)
+    try:
+        await supervisor.start()
+    except WorkerStartError as exc:
+        typer.echo(f"authgate: {exc}", err=True)
+        await supervisor.stop()
+        return 1
+    app = create_admin_app(supervisor, admin)
+    server = AdminServer(app)
+    serving = loop.create_task(server.serve_on(admin_sock))
+    typer.echo(
+        f"authgate gateway: proxy on http://{settings.host}:{settings.port} "
+        f"({_plural(settings.workers, 'worker')}: {' '.join(map(str, supervisor.workers))}), "
+        f"admin API on http://{admin}",
+        err=True,
+    )
+    await stop.wait()
+    typer.echo("authgate gateway: draining and stopping", err=True)
+    server.should_exit = True
+    with contextlib.suppress(Exception):
+        await serving
+    await supervisor.stop()
+    return 0
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+async def _reload_on_sighup(supervisor: Supervisor) -> None:
+    result = await supervisor.reload_file()
+    if result.ok:
+        typer.echo(f"authgate: configuration version {result.version} loaded", err=True)
+        return
+    typer.echo("authgate: reload refused, the previous configuration keeps serving:", err=True)
+    for issue in result.issues:
+        typer.echo(f"  {issue}", err=True)

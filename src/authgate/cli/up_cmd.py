@@ -1,0 +1,258 @@
+"""`authgate up`: the whole workshop on one machine, started and stopped as one.
+
+``up`` is a list of :class:`Component` processes started in order (each waited for until it
+listens), then a banner and ``.authgate/demo.json`` describing how to use them. Ctrl-C or
+SIGTERM stops them in reverse order. A new piece (the embedded IdP and its seeding step)
+is one more :class:`Component` in :func:`workshop_components`, with an ``on_ready`` hook
+that adds its facts (URLs, credentials, curl commands) to the banner and demo.json.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import orjson
+import typer
+
+from authgate.cli.addresses import parse_host_port
+
+__all__ = ["Component", "Demo", "UpOptions", "up", "workshop_components"]
+
+DEFAULT_CONFIG = Path("examples/workshop/kong.yaml")
+DEFAULT_STATE = Path(".authgate")
+# The addresses written in examples/workshop/kong.yaml, replaced by the chosen ones.
+DEFAULT_ECHO = "127.0.0.1:8080"
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 40.0
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class Demo:
+    """Facts gathered while starting: shown in the banner and written to demo.json."""
+
+    urls: dict[str, str] = field(default_factory=dict)
+    curl: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Component:
+    """One process of the demo: ``python -m authgate ARGS``, ready when ``port`` accepts."""
+
+    name: str
+    args: list[str]
+    port: int
+    on_ready: Callable[[Demo], None] | None = None
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGTERM if `authgate up` dies (Linux), so none is orphaned."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _start(component: Component, logs: Path) -> None:
+    component.log_path = logs / f"{component.name}.log"
+    with component.log_path.open("ab") as log:
+        component.process = subprocess.Popen(
+            [sys.executable, "-m", "authgate", *component.args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,  # safe: `up` runs no threads
+        )
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        if component.process.poll() is not None:
+            raise RuntimeError(f"{component.name} exited with code {component.process.returncode}")
+        if _listening(component.port):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{component.name} did not listen on port {component.port}")
+        time.sleep(0.05)
+
+
+def _stop(components: list[Component]) -> None:
+    for component in reversed(components):
+        process = component.process
+        if process is None or process.poll() is not None:
+            continue
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _gateway_config(source: Path, state: Path, replacements: dict[str, str]) -> Path:
+    text = source.read_text(encoding="utf-8")
+    for default, chosen in replacements.items():
+        text = text.replace(default, chosen)
+    target = state / "gateway.yaml"
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def _banner(demo: Demo, out: TextIO) -> None:
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.table import Table
+
+    table = Table.grid(padding=(0, 2))
+    for name, url in demo.urls.items():
+        table.add_row(f"[bold]{name}[/bold]", url)
+    console = Console(file=out, highlight=False, soft_wrap=True)
+    console.print(Panel(table, title="authgate is up", expand=False))
+    console.print("[bold]Try:[/bold]")
+    for command in demo.curl:
+        console.print(f"  {command}", markup=False)
+    console.print(f"Logs: {demo.facts['logs']}/  Facts for scripts: {demo.facts['demo_json']}")
+    console.print("Ctrl-C stops everything.")
+
+
+def _wait_for_signal(components: list[Component]) -> int:
+    """Block until SIGINT/SIGTERM (exit 0) or until a component dies (exit 1)."""
+    received: list[int] = []
+
+    def handler(signum: int, frame: object) -> None:
+        received.append(signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handler)
+    while not received:
+        for component in components:
+            assert component.process is not None
+            if component.process.poll() is not None:
+                typer.echo(
+                    f"authgate up: {component.name} exited ({component.process.returncode}); "
+                    f"see {component.log_path}",
+                    err=True,
+                )
+                return 1
+        time.sleep(0.2)
+    return 0
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    """Where every piece of the demo listens, and where its files go."""
+
+    listen: str
+    admin_listen: str
+    echo_listen: str
+    workers: int
+    config: Path
+    state_dir: Path
+
+    @property
+    def logs(self) -> Path:
+        return self.state_dir / "logs"
+
+
+def echo_component(opts: UpOptions) -> Component:
+    """The demo echo upstream."""
+    url = f"http://{opts.echo_listen}"
+
+    def ready(demo: Demo) -> None:
+        demo.urls["echo upstream"] = url
+        demo.facts["upstream"] = {"echo": url}
+
+    port = parse_host_port(opts.echo_listen)[1]
+    return Component("echo", ["upstream", "echo", "--listen", opts.echo_listen], port, ready)
+
+
+def gateway_component(opts: UpOptions) -> Component:
+    """The gateway, with the workshop config pointed at the chosen addresses."""
+    host, port = parse_host_port(opts.listen)
+    proxy, admin = f"http://{host}:{port}", f"http://{opts.admin_listen}"
+    config = _gateway_config(opts.config, opts.state_dir, {DEFAULT_ECHO: opts.echo_listen})
+
+    def ready(demo: Demo) -> None:
+        demo.urls |= {"gateway proxy": proxy, "admin API": admin, "metrics": f"{admin}/metrics"}
+        demo.urls["route /bar (open)"] = f"{proxy}/bar"
+        demo.curl += [f"curl -i {proxy}/bar", f"curl -s {admin}/status", f"curl -s {admin}/routes"]
+        demo.facts["gateway"] = {"proxy": proxy, "admin": admin, "workers": opts.workers}
+        demo.facts["config"] = str(config)
+
+    args = [
+        "gateway", "--config", str(config), "--workers", str(opts.workers),
+        "--listen", opts.listen, "--admin-listen", opts.admin_listen,
+        "--access-log", str(opts.logs / "access.log"), "--drain-timeout", "5",
+    ]  # fmt: skip
+    return Component("gateway", args, parse_host_port(opts.admin_listen)[1], ready)
+
+
+def workshop_components(opts: UpOptions) -> list[Component]:
+    """Everything `authgate up` starts, in start order (stopped in reverse)."""
+    return [echo_component(opts), gateway_component(opts)]
+
+
+def up(
+    listen: str = typer.Option("127.0.0.1:8000", help="HOST:PORT of the gateway proxy."),
+    admin_listen: str = typer.Option("127.0.0.1:8001", help="HOST:PORT of the admin API."),
+    echo_listen: str = typer.Option(DEFAULT_ECHO, help="HOST:PORT of the demo echo upstream."),
+    workers: int = typer.Option(1, min=1, help="Gateway worker processes."),
+    config: Annotated[
+        Path, typer.Option(help="Gateway config (Kong 3.x format).")
+    ] = DEFAULT_CONFIG,
+    state_dir: Annotated[Path, typer.Option(help="Where demo.json and logs go.")] = DEFAULT_STATE,
+) -> None:
+    """Start the demo: echo upstream and gateway; print how to use them; Ctrl-C stops all."""
+    for value in (listen, admin_listen, echo_listen):
+        parse_host_port(value)
+    if not config.is_file():
+        raise typer.BadParameter(f"{config} not found (run from the repository root)")
+    opts = UpOptions(listen, admin_listen, echo_listen, workers, config, state_dir)
+    opts.logs.mkdir(parents=True, exist_ok=True)
+    code = _run(workshop_components(opts), Demo(), state_dir)
+    raise typer.Exit(code)
+
+
+def _run(components: list[Component], demo: Demo, state_dir: Path) -> int:
+    started: list[Component] = []
+    try:
+        for component in components:
+            started.append(component)
+            _start(component, state_dir / "logs")
+            if component.on_ready is not None:
+                component.on_ready(demo)
+        demo_json = state_dir / "demo.json"
+        demo.facts["demo_json"] = str(demo_json)
+        demo.facts["logs"] = str(state_dir / "logs")
+        demo.facts["pids"] = {c.name: c.process.pid for c in started if c.process is not None}
+        payload = {**demo.facts, "urls": demo.urls, "curl": demo.curl}
+        demo_json.write_bytes(orjson.dumps(payload, option=orjson.OPT_INDENT_2))
+        _banner(demo, sys.stdout)
+        sys.stdout.flush()
+        return _wait_for_signal(started)
+    except RuntimeError as exc:
+        typer.echo(f"authgate up: {exc}", err=True)
+        for component in started:
+            if component.log_path is not None and component.log_path.exists():
+                typer.echo(component.log_path.read_text(errors="replace")[-2000:], err=True)
+        return 1
+    finally:
+        _stop(started)

@@ -1,0 +1,50 @@
+"""Fixtures of the browser-login tests (loaded with ``pytest_plugins``); helpers are in
+:mod:`.browser_env`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from authgate.plugins.openid_connect import OidcServices
+from idp.oidc_harness import IdpServer
+from plugins.openid_connect.browser_env import (
+    Gateway,
+    Site,
+    make_site,
+    plugin_config,
+    start_gateway,
+)
+
+
+@pytest.fixture(scope="module")
+def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
+    server = IdpServer(f"sqlite:///{tmp_path_factory.mktemp('idp') / 'idp.db'}").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def site(idp: IdpServer) -> Site:
+    return make_site(idp)
+
+
+@pytest.fixture
+async def gateway(site: Site, idp: IdpServer, echo_port: int) -> AsyncIterator[Gateway]:
+    routes = {
+        "app": plugin_config(site),
+        "short": plugin_config(
+            site, session_idling_timeout=300, session_rolling_timeout=0,
+            session_absolute_timeout=1000,
+        ),
+        "form": plugin_config(site, response_mode="form_post"),
+        "respond": plugin_config(site, login_action="response", login_tokens=["tokens"]),
+        "plain": plugin_config(site, preserve_query_args=False),
+        "cognito": plugin_config(site, logout_style="cognito"),
+        "deny": plugin_config(site, unauth_action="deny"),
+        "always": plugin_config(site, unauth_action="auth"),
+    }  # fmt: skip
+    running = await start_gateway(site, echo_port, routes, OidcServices(clock=idp.clock))
+    yield running
+    await running.close()
