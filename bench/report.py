@@ -22,7 +22,7 @@ class Measurement:
     p50_ms: float
     p99_ms: float
     rss_mib: float
-    processes: int
+    worker_rss_mib: float
     errors: int
     cpu_us_per_request: float
     idle_p50_ms: float
@@ -31,11 +31,10 @@ class Measurement:
 def _row(m: Measurement, reference: Measurement | None, direct: Measurement) -> str:
     ratio = f"{m.requests_per_second / reference.requests_per_second:.2f}x" if reference else "-"
     added = f"{m.idle_p50_ms - direct.idle_p50_ms:+.3f}" if m is not direct else "-"
-    per_process = m.rss_mib / m.processes if m.processes else 0.0
     return (
         f"| {m.name} | {m.requests_per_second:,.0f} | {ratio} | {m.p50_ms:.3f} | {m.p99_ms:.3f} "
         f"| {m.cpu_us_per_request:.0f} | {m.idle_p50_ms:.3f} | {added} "
-        f"| {m.rss_mib:.1f} ({m.processes} proc, {per_process:.1f} each) | {m.errors} |"
+        f"| {m.rss_mib:.1f} | {m.worker_rss_mib:.1f} | {m.errors} |"
     )
 
 
@@ -57,8 +56,8 @@ def render(
         f"Load: `{command}` (URL per row; wrk, upstream and proxy share the machine).",
         "",
         "| row | req/s | vs nginx proxy | p50 ms | p99 ms | CPU µs/req | p50 ms, 1 conn "
-        "| added p50 ms, 1 conn | RSS MiB | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| added p50 ms, 1 conn | RSS MiB, all | RSS MiB per worker | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in measurements:
         lines.append(_row(m, reference if m is not direct else None, direct))
@@ -80,6 +79,8 @@ def render(
         "time, which is what a proxy adds to a request; the latency target uses it.",
         "CPU µs/req: user+system CPU time of the server's processes during the loaded run",
         "divided by the requests served; it barely depends on what else the machine is doing.",
+        "RSS after the loaded run: all processes (nginx: master + worker; authgate: supervisor +",
+        "workers) and the average worker.",
     ]
     if reference and one:
         cpu_ratio = reference.cpu_us_per_request / one.cpu_us_per_request

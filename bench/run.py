@@ -52,10 +52,11 @@ class Bench:
 
 @dataclass
 class Target:
-    """A started server: the URL to load and the PIDs whose memory is reported."""
+    """A started server: the URL to load, its PIDs (CPU, memory) and which are workers."""
 
     url: str
     pids: list[int]
+    workers: list[int]
 
 
 @dataclass
@@ -124,7 +125,7 @@ def nginx(workdir: Path, name: str, conf: str) -> Iterator[int]:
 
 def start_direct(bench: Bench) -> Iterator[Target]:
     url = f"http://127.0.0.1:{bench.upstream_port}/"
-    yield Target(url, bench.upstream_pids)
+    yield Target(url, bench.upstream_pids, bench.upstream_pids[1:])
 
 
 def start_nginx_proxy(bench: Bench) -> Iterator[Target]:
@@ -132,7 +133,8 @@ def start_nginx_proxy(bench: Bench) -> Iterator[Target]:
     with nginx(bench.workdir, "proxy", proxy_conf(bench.workdir, port, bench.upstream_port)) as pid:
         url = f"http://127.0.0.1:{port}/"
         wait_for(url)
-        yield Target(url, nginx_children(pid))
+        pids = nginx_children(pid)
+        yield Target(url, pids, pids[1:])
 
 
 def gateway_config(bench: Bench) -> Path:
@@ -158,10 +160,10 @@ def start_authgate(workers: int, access_log: bool = False) -> Callable[[Bench], 
         process = subprocess.Popen(command)
         try:
             info = wait_for(f"http://127.0.0.1:{admin}/")
-            pids = [process.pid, *json.loads(info)["workers"]["pids"]]
+            worker_pids = json.loads(info)["workers"]["pids"]
             url = f"http://127.0.0.1:{port}/"
             wait_for(url)
-            yield Target(url, pids)
+            yield Target(url, [process.pid, *worker_pids], worker_pids)
         finally:
             process.terminate()
             process.wait(30)
@@ -195,7 +197,8 @@ def measure(row: Row, bench: Bench, args: argparse.Namespace) -> Measurement:
         cpu_before = cpu_seconds(target.pids)
         result = run_wrk(command, args.duration)
         cpu_us = (cpu_seconds(target.pids) - cpu_before) * 1e6 / max(result.requests, 1)
-        rss = rss_mib(target.pids) if target.pids else 0.0
+        rss = rss_mib(target.pids)
+        worker_rss = rss_mib(target.workers) / max(len(target.workers), 1)
         idle = run_wrk(wrk_command(target.url, 1, 1, IDLE_SECONDS, row.headers), IDLE_SECONDS)
     finally:
         starter.close()
@@ -207,7 +210,7 @@ def measure(row: Row, bench: Bench, args: argparse.Namespace) -> Measurement:
     )
     return Measurement(
         row.name, result.requests_per_second, result.p50_ms, result.p99_ms,
-        rss, len(target.pids), result.errors + idle.errors, cpu_us, idle.p50_ms,
+        rss, worker_rss, result.errors + idle.errors, cpu_us, idle.p50_ms,
     )  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from pathlib import Path
 
@@ -10,7 +11,12 @@ import httpx
 import orjson
 import pytest
 
-from authgate.proxy.access_log import MAX_BATCH_BYTES, AccessLogWriter, open_access_log
+from authgate.proxy.access_log import (
+    FILE_BATCH_BYTES,
+    PIPE_BATCH_BYTES,
+    AccessLogWriter,
+    open_access_log,
+)
 from authgate.proxy.records import AccessRecord
 from authgate.testing.gateway import eventually, start_gateway
 
@@ -91,16 +97,35 @@ def test_off_disables_the_log() -> None:
     assert open_access_log("off") is None
 
 
-async def test_lines_are_batched_per_loop_iteration_without_splitting(tmp_path: Path) -> None:
-    target = tmp_path / "access.log"
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-    writer = AccessLogWriter(fd, close_fd=True)
-    count = 3 * MAX_BATCH_BYTES // len(orjson.dumps({"x": "y" * 300})) + 10
+@pytest.mark.parametrize("target", ["file", "pipe"])
+async def test_lines_are_batched_whole_and_in_order(tmp_path: Path, target: str) -> None:
+    if target == "file":
+        read_fd = None
+        write_fd = os.open(tmp_path / "access.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        batch = FILE_BATCH_BYTES
+    else:
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(read_fd, False)
+        batch = PIPE_BATCH_BYTES
+    writer = AccessLogWriter(write_fd, flush_seconds=0)
+    received = bytearray()
+    count = 3 * batch // 400 + 10
     for index in range(count):
         writer(_record(request_id=f"r{index}", path="/" + "p" * 300))
-    await asyncio.sleep(0)
+        if read_fd is not None:
+            with contextlib.suppress(BlockingIOError):
+                received += os.read(read_fd, 1 << 20)
+    for _ in range(3):  # let the loop run the flush timer
+        await asyncio.sleep(0)
     writer.close()
-    lines = _lines(target)
+    if read_fd is None:
+        data = (tmp_path / "access.log").read_bytes()
+    else:
+        received += os.read(read_fd, 1 << 20)
+        os.close(read_fd)
+        os.close(write_fd)
+        data = bytes(received)
+    lines = [orjson.loads(line) for line in data.splitlines()]
     assert [line["request_id"] for line in lines] == [f"r{i}" for i in range(count)]
 
 

@@ -104,6 +104,7 @@ class GatewayThread:
         self.loop = uvloop.new_event_loop()
         self.services: OidcServices | None = None
         self.server: ProxyServer | None = None
+        self.holder: RuntimeHolder
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
     def start(self, config_text: str) -> GatewayThread:
@@ -114,10 +115,21 @@ class GatewayThread:
 
     async def _start(self, config_text: str) -> None:
         self.services = OidcServices(clock=self.clock)
+        self.holder = RuntimeHolder(self._runtime(config_text))
+        self.server = await start_server(self.holder, "127.0.0.1", self.port)
+
+    def _runtime(self, config_text: str) -> Runtime:
         config = load_config_text(config_text, plugin_schemas())
         entries = [(entry, self._plugin(entry.name, entry.config)) for entry in config.plugins]
-        holder = RuntimeHolder(Runtime(config, Router(config), entries, ()))
-        self.server = await start_server(holder, "127.0.0.1", self.port)
+        return Runtime(config, Router(config), entries, ())
+
+    def reload(self, config_text: str) -> None:
+        """Serve new requests with ``config_text`` (what a config reload does in a worker)."""
+
+        async def swap() -> None:
+            self.holder.swap(self._runtime(config_text))
+
+        asyncio.run_coroutine_threadsafe(swap(), self.loop).result(30)
 
     def _plugin(self, name: str, config: Any) -> Plugin:
         if name == OpenIDConnectPlugin.name:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +39,9 @@ class Interop:
         return self.gateway.base + "/bar"
 
 
-@pytest.fixture(scope="module")
-def interop(start_op: StartOp, echo_port: int) -> Iterator[Interop]:
+@contextmanager
+def _interop(start_op: StartOp, echo_port: int) -> Iterator[Interop]:
+    """A gateway (own clock) and an oidc-provider that knows it, with /bar, /form and /."""
     clock = OffsetClock()
     gateway = GatewayThread(clock, host="localhost")
     client_id, client_secret = "authgate-gateway", secrets.token_urlsafe(24)
@@ -62,7 +64,7 @@ def interop(start_op: StartOp, echo_port: int) -> Iterator[Interop]:
         "logout_uri_suffix": "/logout",
         "logout_methods": ["GET", "POST"],
         "logout_redirect_uri": [gateway.base + "/"],
-        "logout_revoke": False,
+        "logout_revoke": True,
         "upstream_refresh_token_header": "x-refresh-token",
     }
     # The default redirect_uri is the route's own URL (Kong): http://localhost:<port>/form.
@@ -74,6 +76,12 @@ def interop(start_op: StartOp, echo_port: int) -> Iterator[Interop]:
         yield Interop(op, gateway, clock)
     finally:
         gateway.stop()
+
+
+@pytest.fixture(scope="module")
+def interop(start_op: StartOp, echo_port: int) -> Iterator[Interop]:
+    with _interop(start_op, echo_port) as running:
+        yield running
 
 
 def _echo_headers(page: Page) -> dict[str, list[str]]:
@@ -194,3 +202,83 @@ def test_form_post_response_mode_of_the_third_party_op_completes_the_login(
     page.wait_for_url(interop.gateway.base + "/form*")
     assert "POST" in callbacks, "the OP posted the code to the gateway (response_mode=form_post)"
     assert _echo_headers(page)["x-user-email"] == [OP_EMAIL]
+
+
+def test_parallel_requests_racing_a_rotating_refresh_share_one_refresh_and_stay_signed_in(
+    interop: Interop, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    _sign_in(interop, page)
+    token_posts = len([p for m, p in interop.op.requests() if (m, p) == ("POST", "/token")])
+    interop.clock.advance(ACCESS_TOKEN_TTL - 10)
+    statuses = page.evaluate(
+        """async () => Promise.all([...Array(8).keys()].map(
+               async (n) => (await fetch('/bar/part/' + n)).status))"""
+    )
+    assert statuses == [200] * 8
+    after = len([p for m, p in interop.op.requests() if (m, p) == ("POST", "/token")])
+    assert after == token_posts + 1, "one refresh for the whole burst (single flight)"
+    response = page.reload()
+    assert response is not None
+    assert response.status == 200, "the session survived the rotation race"
+
+
+def test_cancel_at_the_third_party_op_shows_a_clear_page_and_try_again_starts_over(
+    interop: Interop, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    page.goto(interop.bar)
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    with page.expect_response(lambda r: r.url.startswith(interop.bar + "?")) as callback:
+        page.get_by_role("button", name="Cancel").click()
+    assert "error=access_denied" in callback.value.url
+    assert 400 <= callback.value.status < 500
+    assert page.url.startswith(interop.bar), "no loop back to the OP"
+    assert len([url for url in seen if url.startswith(interop.op.issuer + "/auth")]) == 1
+    assert page.get_by_role("heading", name="Sign-in refused").is_visible()
+    assert page.get_by_role("link", name="Try again").is_visible()
+
+    page.get_by_role("link", name="Try again").click()
+    page.wait_for_url(interop.op.issuer + "/interaction/**")
+    assert page.get_by_label("Password").is_visible()
+
+
+def test_refresh_token_revoked_at_the_op_ends_the_session_with_a_fresh_login(
+    interop: Interop, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    refresh_token = _sign_in(interop, page)["x-refresh-token"][0]
+    client = interop.op.client
+    revoked = httpx.post(
+        interop.op.issuer + "/token/revocation", data={"token": refresh_token},
+        auth=(client.client_id, client.client_secret), timeout=10,
+    )  # fmt: skip
+    assert revoked.status_code == 200
+    interop.clock.advance(ACCESS_TOKEN_TTL - 10)
+    browser_requests = RequestLog()
+    context.on("request", browser_requests)
+    response = page.goto(interop.bar)
+    assert browser_requests.to(interop.op.issuer + "/auth"), "refused refresh: a fresh login"
+    assert response is not None
+    assert response.status == 200, "the OP still knows the user: straight back, no error"
+    assert _echo_headers(page)["x-refresh-token"] != [refresh_token]
+
+
+def test_op_down_keeps_a_still_valid_token_working_then_answers_503_not_a_login_loop(
+    start_op: StartOp, echo_port: int, context: BrowserContext
+) -> None:
+    with _interop(start_op, echo_port) as own:
+        page = context.new_page()
+        _sign_in(own, page)
+        own.op.stop()
+        own.clock.advance(ACCESS_TOKEN_TTL - 10)  # refresh due, the OP unreachable
+        kept = page.reload()
+        assert kept is not None
+        assert kept.status == 200, "the access token has not expired yet: keep serving"
+
+        own.clock.advance(20)  # now it has
+        refused = page.reload()
+        assert refused is not None
+        assert refused.status == 503
+        assert page.url == own.bar, "no redirect to the unreachable OP"

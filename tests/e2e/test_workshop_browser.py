@@ -45,6 +45,13 @@ class Workshop:
     client_id: str
     email: str
     password: str
+    echo_port: int
+    bar_config: dict[str, Any]
+
+    def configure(self, **changes: Any) -> None:
+        """Reload the gateway with /bar's config changed by ``changes``."""
+        routes = {"/bar": {**self.bar_config, **changes}, "/": None}
+        self.gateway.reload(route_config(self.echo_port, routes))
 
     @property
     def bar(self) -> str:
@@ -82,15 +89,13 @@ def workshop(tmp_path_factory: pytest.TempPathFactory, echo_port: int) -> Iterat
     gateway = GatewayThread(idp.clock, host="localhost")
     try:
         facts = idp.run(lambda store: seed_workshop(store, SPEC, gateway.base, state_dir=state))
-        issuer = idp.issuer(facts["pool_id"])
-        config = route_config(
-            echo_port, {"/bar": _bar_config(gateway.base, issuer, facts), "/": None}
-        )
-        gateway.start(config)
+        bar = _bar_config(gateway.base, idp.issuer(facts["pool_id"]), facts)
+        gateway.start(route_config(echo_port, {"/bar": bar, "/": None}))
         user = facts["user"]
         yield Workshop(
-            idp, gateway, facts["pool_id"], facts["client_id"], user["username"], user["password"]
-        )
+            idp, gateway, facts["pool_id"], facts["client_id"], user["username"],
+            user["password"], echo_port, bar,
+        )  # fmt: skip
     finally:
         gateway.stop()
         idp.stop()
@@ -359,3 +364,26 @@ def test_session_larger_than_one_cookie_is_chunked_kept_by_the_browser_and_fully
     page.wait_for_url(workshop.gateway.base + "/")
     left = [name for name in _session_cookies(context, workshop) if name.startswith("session")]
     assert left == [], "logout expires every chunk"
+
+
+def test_rotated_session_secret_keeps_browsers_signed_in_while_the_old_one_is_a_fallback(
+    workshop: Workshop, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    _sign_in(workshop, page)
+    old = workshop.bar_config["session_secret"]
+    try:
+        workshop.configure(session_secret=secrets.token_urlsafe(32), session_secret_fallbacks=[old])
+        served = len(workshop.idp.requests)
+        response = page.reload()
+        assert response is not None
+        assert response.status == 200
+        assert workshop.idp.requests[served:] == [], "still signed in after the rotation"
+
+        workshop.configure(session_secret=secrets.token_urlsafe(32))  # old secret dropped
+        requests = RequestLog()
+        context.on("request", requests)
+        page.reload()
+        assert requests.to(f"{workshop.idp_base}/{workshop.pool_id}/oauth2/authorize")
+    finally:
+        workshop.configure()

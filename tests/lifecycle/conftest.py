@@ -13,13 +13,15 @@ from authgate.testing.gateway import Gateway, start_gateway
 
 @pytest.fixture
 def gateways(tmp_path: Path, echo_port: int) -> Iterator[GatewayFactory]:
-    """``gateways(workers=2, config_text=None)`` starts a gateway; all stop after the test."""
+    """``gateways(workers=2, config_text=None, args=())`` starts a gateway; all stop after."""
     started: list[Gateway] = []
 
-    def start(workers: int = 2, config_text: str | None = None) -> Gateway:
+    def start(
+        workers: int = 2, config_text: str | None = None, args: tuple[str, ...] = ()
+    ) -> Gateway:
         config = tmp_path / f"kong-{len(started)}.yaml"
         config.write_text(config_text or bar_config(echo_port))
-        gateway = start_gateway(config, workers=workers)
+        gateway = start_gateway(config, workers=workers, args=args)
         started.append(gateway)
         return gateway
 

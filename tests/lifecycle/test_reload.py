@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import signal
 
 import httpx
@@ -105,3 +107,29 @@ def test_sighup_reloads_the_config_file(gateways: GatewayFactory, echo_port: int
     metrics = httpx.get(gateway.admin + "/metrics").text
     assert 'authgate_config_reloads_total{result="success"} 1.0' in metrics
     assert 'authgate_config_reloads_total{result="failure"} 1.0' in metrics
+
+
+def test_worker_hung_during_reload_is_replaced_and_the_reload_applies(
+    gateways: GatewayFactory, echo_port: int
+) -> None:
+    gateway = gateways(workers=2, args=("--reload-timeout", "1"))
+    hung, healthy = gateway.worker_pids()
+    os.kill(hung, signal.SIGSTOP)
+    try:
+        response = httpx.post(
+            gateway.admin + "/config", content=bar_config(echo_port, "/other"), timeout=30
+        )
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(hung, signal.SIGCONT)
+    assert response.status_code == 201, response.text
+
+    def replaced() -> list[dict[str, int]] | None:
+        workers = httpx.get(gateway.admin + "/status").json()["workers"]
+        return workers if len(workers) == 2 and hung not in {w["pid"] for w in workers} else None
+
+    workers = eventually(replaced)
+    assert healthy in {w["pid"] for w in workers}
+    assert {w["version"] for w in workers} == {2}
+    assert "did not answer a reload within 1.0s; replacing it" in gateway.process.log()
+    assert {_status(gateway.proxy + "/other") for _ in range(10)} == {200}

@@ -101,8 +101,10 @@ class EarlyUpstream:
 
     answer: bytes
     then_close: bool
+    read_body: bool = False
     connections: int = 0
     heads: list[bytes] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
     server: asyncio.Server | None = None
     _held: list[asyncio.StreamWriter] = field(default_factory=list)
 
@@ -116,6 +118,9 @@ class EarlyUpstream:
         self.heads.append(await reader.readuntil(b"\r\n\r\n"))
         writer.write(self.answer)
         await writer.drain()
+        if self.read_body:  # a full-duplex upstream: answers first, then reads everything
+            length = int(self.heads[-1].lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+            self.bodies.append(await reader.readexactly(length))
         if self.then_close:
             writer.close()
         else:
@@ -178,6 +183,24 @@ async def test_upstream_connection_that_answered_early_is_not_reused() -> None:
             assert response.status == 401
             client.close()
         assert upstream.connections == 2
+    finally:
+        await gw.server.drain(1)
+        upstream.close()
+
+
+async def test_early_success_answer_still_receives_the_whole_body() -> None:
+    upstream = EarlyUpstream(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", False, True)
+    port = await upstream.start()
+    gw = await start_gateway(_config(port, "[/]"))
+    try:
+        client = await RawClient.connect(gw.port)
+        await client.send(b"PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 300000\r\n\r\n")
+        await client.send(b"f" * 300000)
+        [response] = await client.read_responses(1)
+        assert response.status == 200
+        assert response.header("connection") is None
+        assert upstream.bodies == [b"f" * 300000]
+        client.close()
     finally:
         await gw.server.drain(1)
         upstream.close()

@@ -86,6 +86,9 @@ def gateway(
     drain_timeout: float = typer.Option(
         30.0, min=0.0, help="Seconds to let in-flight requests finish on SIGTERM."
     ),
+    reload_timeout: float = typer.Option(
+        10.0, min=0.1, help="Seconds a worker has to load a new config before it is replaced."
+    ),
 ) -> None:
     """Run the gateway: a supervisor, N proxy workers and the admin API."""
     from authgate.admin.guard import is_loopback_name
@@ -128,6 +131,7 @@ def gateway(
         access_log=access_log,
         trusted_ips=trusted,
         drain_timeout=drain_timeout,
+        reload_timeout=reload_timeout,
     )
     import uvloop
 

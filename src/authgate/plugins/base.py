@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from authgate.proxy.records import AccessRecord
 
 __all__ = [
+    "FORM_MEDIA_TYPE",
     "MAX_FORM_FIELDS",
     "BufferedBody",
     "Headers",

@@ -4,15 +4,19 @@ Lines never carry secrets: no header values at all (so no ``Authorization`` or `
 and of the query string only the parameter *names* (``?code=…&state=…`` is logged as
 ``"query_keys": ["code", "state"]``).
 
-Lines are buffered and written once per event-loop iteration with one ``os.write`` each
-time (at most :data:`MAX_BATCH_BYTES`), so several worker processes appending to one file
-or one pipe never interleave inside a line.
+Lines are buffered for up to :data:`FLUSH_SECONDS` and written with one ``os.write`` per
+batch of whole lines: at most :data:`PIPE_BATCH_BYTES` (``PIPE_BUF``) to a pipe or a
+terminal, where only writes that small are atomic, and at most :data:`FILE_BATCH_BYTES` to
+a regular file opened with ``O_APPEND`` (Linux appends one ``write`` whole). So several
+worker processes sharing one file or one pipe never interleave inside a line, and a busy
+worker makes one system call per many requests.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import stat
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
@@ -20,10 +24,18 @@ import orjson
 
 from authgate.proxy.records import AccessRecord
 
-__all__ = ["MAX_BATCH_BYTES", "AccessLogWriter", "access_log_line", "open_access_log"]
+__all__ = [
+    "FILE_BATCH_BYTES",
+    "FLUSH_SECONDS",
+    "PIPE_BATCH_BYTES",
+    "AccessLogWriter",
+    "access_log_line",
+    "open_access_log",
+]
 
-# Writes up to PIPE_BUF are atomic on pipes; O_APPEND writes to regular files are atomic too.
-MAX_BATCH_BYTES = 4096
+FLUSH_SECONDS = 0.05
+PIPE_BATCH_BYTES = 4096
+FILE_BATCH_BYTES = 64 * 1024
 MAX_QUERY_KEYS = 32
 MAX_QUERY_KEY_LENGTH = 64
 
@@ -73,14 +85,19 @@ def access_log_line(record: AccessRecord) -> bytes:
 class AccessLogWriter:
     """An observer appending :func:`access_log_line` output to a file descriptor.
 
-    Inside a running event loop lines are batched until the end of the loop iteration;
-    outside one (tests, tools) every line is written at once. Call :meth:`flush` before
-    the process exits.
+    Inside a running event loop lines wait up to ``flush_seconds`` (or until a batch is
+    full); outside one (tests, tools) every line is written at once. Call :meth:`close`
+    (or :meth:`flush`) before the process exits.
     """
 
-    def __init__(self, fd: int, *, close_fd: bool = False) -> None:
+    def __init__(
+        self, fd: int, *, close_fd: bool = False, flush_seconds: float = FLUSH_SECONDS
+    ) -> None:
         self._fd = fd
         self._close_fd = close_fd
+        self._flush_seconds = flush_seconds
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+        self._max_batch = FILE_BATCH_BYTES if regular else PIPE_BATCH_BYTES
         self._pending: list[bytes] = []
         self._pending_size = 0
         self._scheduled = False
@@ -89,7 +106,7 @@ class AccessLogWriter:
 
     def __call__(self, record: AccessRecord) -> None:
         line = access_log_line(record)
-        if self._pending_size + len(line) > MAX_BATCH_BYTES:
+        if self._pending_size + len(line) > self._max_batch:
             self.flush()
         self._pending.append(line)
         self._pending_size += len(line)
@@ -103,7 +120,7 @@ class AccessLogWriter:
                 self.flush()
                 return
         self._scheduled = True
-        loop.call_soon(self.flush)
+        loop.call_later(self._flush_seconds, self.flush)
 
     def flush(self) -> None:
         """Write every pending line now (one ``write`` call per batch)."""

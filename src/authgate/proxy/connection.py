@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import httptools
 
 from authgate.proxy.bodies import BodyQueue
-from authgate.proxy.exchange import DRAIN_LIMIT, ClientDisconnected, Exchange
+from authgate.proxy.client_socket import ClientSocket
+from authgate.proxy.exchange import DRAIN_LIMIT, Exchange
 from authgate.proxy.http import BODY_LENGTH, BODY_NONE, FramingError, request_framing
 
 if TYPE_CHECKING:
@@ -52,26 +53,20 @@ class _TooLarge(Exception):
     pass
 
 
-class HttpConnection(asyncio.Protocol):
+class HttpConnection(ClientSocket):
     """One client connection."""
 
     def __init__(
         self, app: App, settings: ServerSettings, tracker: ConnectionTracker, scheme: str = "http"
     ) -> None:
+        super().__init__(settings.send_timeout)
         self._app = app
         self._settings = settings
         self._tracker = tracker
         self.scheme = scheme
-        self._loop = asyncio.get_running_loop()
         self._parser = httptools.HttpRequestParser(self)
-        self.transport: asyncio.Transport | None = None
         self.peer_ip = ""
         self.server_port = 0
-        self.closing = False
-        self.draining = False
-        self.write_paused = False
-        self._drain_waiter: asyncio.Future[None] | None = None
-        self._pause_count = 0
         self._active: Exchange | None = None
         self._task: asyncio.Task[None] | None = None
         self._wakeup: asyncio.Future[None] | None = None
@@ -85,12 +80,10 @@ class HttpConnection(asyncio.Protocol):
         self._head_bytes = 0
         self._in_head = False
         self._head_started = 0.0
-        self._last_read = 0.0
         self._idle_since = 0.0
         self._timer: asyncio.TimerHandle | None = None
         self.tunnel_sink: Callable[[bytes], None] | None = None
         self.on_lost: Callable[[], None] | None = None
-        self.on_writable: Callable[[bool], None] | None = None
 
     # -- asyncio.Protocol ---------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -109,33 +102,15 @@ class HttpConnection(asyncio.Protocol):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        gone = ClientDisconnected("client closed the connection")
         if self._parsing is not None and self._parsing.body is not None:
             self._parsing.body.fail(ClientBodyError(400, "client closed the connection"))
-        waiter = self._drain_waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_exception(gone)
+        self._writer_gone()
         if self.on_lost is not None:
             self.on_lost()
         waiter = self._wakeup
         if waiter is not None and not waiter.done():
             waiter.set_result(None)  # the serving task sees ``closing`` and ends
         self._tracker.connection_closed(self)
-
-    def pause_writing(self) -> None:
-        self.write_paused = True
-        if self.on_writable is not None:
-            self.on_writable(False)
-
-    def resume_writing(self) -> None:
-        self.write_paused = False
-        waiter = self._drain_waiter
-        if waiter is not None:
-            self._drain_waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
-        if self.on_writable is not None:
-            self.on_writable(True)
 
     def data_received(self, data: bytes) -> None:
         self._last_read = self._loop.time()
@@ -347,68 +322,12 @@ class HttpConnection(asyncio.Protocol):
         self._discard_until = body.received + DRAIN_LIMIT if length is None else length
         body.discard()
 
-    # -- flow control and output ---------------------------------------------------------
-    def _pause(self) -> None:
-        self._pause_count += 1
-        if self._pause_count == 1 and self.transport is not None and not self.closing:
-            self.transport.pause_reading()
-
-    def _resume(self) -> None:
-        self._pause_count -= 1
-        if self._pause_count == 0 and self.transport is not None and not self.closing:
-            self._last_read = self._loop.time()
-            self.transport.resume_reading()
-
+    # -- output ------------------------------------------------------------------------
     def _send_continue(self) -> None:
         exchange = self._active
         body = exchange.body if exchange is not None else None
         if exchange is not None and not exchange.head_sent and body is not None and not body.done:
             self.write(CONTINUE)
-
-    def write(self, data: bytes) -> None:
-        """Queue bytes for the client; raises ClientDisconnected once the socket is gone."""
-        if self.closing or self.transport is None:
-            raise ClientDisconnected("client closed the connection")
-        self.transport.write(data)
-
-    async def wait_writable(self) -> None:
-        """Wait until the client has read enough of what we sent (send timeout applies)."""
-        if not self.write_paused:
-            return
-        if self.closing:
-            raise ClientDisconnected("client closed the connection")
-        waiter = self._drain_waiter
-        if waiter is None:
-            waiter = self._drain_waiter = self._loop.create_future()
-        try:
-            await asyncio.wait_for(asyncio.shield(waiter), self._settings.send_timeout)
-        except TimeoutError:
-            self.abort()
-            raise ClientDisconnected("client stopped reading") from None
-
-    def closing_soon(self) -> None:
-        """The server is draining: answer what is in flight with ``Connection: close``."""
-        self.draining = True
-
-    def close(self) -> None:
-        """Close after what is already queued has been sent."""
-        self.closing = True
-        if self.transport is not None:
-            self.transport.close()
-
-    def abort(self) -> None:
-        """Close at once, dropping unsent data."""
-        self.closing = True
-        if self.transport is not None:
-            self.transport.abort()
-
-    def pause_input(self) -> None:
-        """Stop reading from the client (used by tunnels for back-pressure)."""
-        self._pause()
-
-    def resume_input(self) -> None:
-        """Undo one :meth:`pause_input`."""
-        self._resume()
 
     @property
     def idle(self) -> bool:

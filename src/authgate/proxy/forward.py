@@ -73,6 +73,14 @@ class Forwarder:
         queue = exchange.body
         buffered = state.body
         whole = buffered.whole if buffered is not None else None
+        if (
+            whole is None
+            and queue is not None
+            and queue.done
+            and not (buffered and buffered.prefix)
+        ):
+            # The body arrived with its head: one write for both, with a Content-Length.
+            whole = queue.take_complete()
         stream: BodyQueue | None = None
         chunked = False
         if whole is not None:

@@ -27,6 +27,7 @@ from authgate.proxy.paths import normalize_path
 from authgate.proxy.pool import UpstreamPool
 from authgate.proxy.records import AccessRecord
 from authgate.proxy.request_body import ExchangeBody
+from authgate.proxy.router import RouteMatch
 from authgate.proxy.runtime import RoutePlan, Runtime, RuntimeHolder
 from authgate.proxy.state import RequestState
 
@@ -111,24 +112,34 @@ class ProxyApp:
             matched if plan.strip_path and matched and matched != "/" else None,
             exchange.http_version,
         )
-        if plan.chain.plugins:
-            ctx = self._context(exchange, state, host, runtime.config, state.headers)
-            ctx.route, ctx.service, ctx.upstream_path = (
-                match.route,
-                match.service,
-                state.upstream_path,
-            )
-            ctx.captures = dict(match.captures)
-            if plan.chain.access:
-                response = await self._access(runtime, state, ctx)
-                if response is not None:
-                    self._plugin_response(exchange, state, response)
-                    return
-            state.upstream_path, state.query = ctx.upstream_path, ctx.query
+        if plan.chain.plugins and await self._plugins_answered(
+            exchange, runtime, state, match, host
+        ):
+            return
         if plan.target is None:
             self._error(exchange, state, 503, "no Service for this Route")
             return
         await self._forwarder.forward(exchange, state, plan, plan.target)
+
+    async def _plugins_answered(
+        self,
+        exchange: Exchange,
+        runtime: Runtime,
+        state: RequestState,
+        match: RouteMatch,
+        host: str,
+    ) -> bool:
+        """Run the access phase; True when a plugin answered instead of the upstream."""
+        ctx = self._context(exchange, state, host, runtime.config, state.headers)
+        ctx.route, ctx.service = match.route, match.service
+        ctx.upstream_path, ctx.captures = state.upstream_path, dict(match.captures)
+        if state.chain.access:
+            response = await self._access(runtime, state, ctx)
+            if response is not None:
+                self._plugin_response(exchange, state, response)
+                return True
+        state.upstream_path, state.query = ctx.upstream_path, ctx.query
+        return False
 
     def _context(
         self,

@@ -36,6 +36,7 @@ import orjson
 
 from authgate.config import ConfigError, ConfigIssue, GatewayConfig, load_config_text
 from authgate.plugins.registry import plugin_schemas
+from authgate.proxy.worker_handle import WorkerHandle
 
 __all__ = [
     "GatewaySettings",
@@ -44,10 +45,10 @@ __all__ = [
     "Supervisor",
     "WorkerStartError",
     "config_hash",
+    "parse_config_text",
 ]
 
 READY_TIMEOUT = 30.0
-REQUEST_TIMEOUT = 30.0
 STATS_TIMEOUT = 2.0
 KILL_GRACE = 5.0
 QUICK_EXIT_SECONDS = 2.0
@@ -70,6 +71,7 @@ class GatewaySettings:
     access_log: str = "-"
     trusted_ips: tuple[str, ...] = ()
     drain_timeout: float = 30.0
+    reload_timeout: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -104,68 +106,6 @@ def parse_config_text(text: str, version: int) -> LoadedConfig:
     return LoadedConfig(version=version, text=text, config=config, hash=config_hash(config))
 
 
-class _Worker:
-    """The supervisor's side of one worker process and its control channel."""
-
-    def __init__(self, slot: int, process: asyncio.subprocess.Process) -> None:
-        self.slot = slot
-        self.process = process
-        self.pid: int = process.pid
-        self.started = time.monotonic()
-        self.ready: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._writer: asyncio.StreamWriter | None = None
-        self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
-        self._ids = itertools.count(1)
-        self._reader_task: asyncio.Task[None] | None = None
-
-    def attach(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._writer = writer
-        self._reader_task = asyncio.get_running_loop().create_task(self._read(reader))
-
-    async def _read(self, reader: asyncio.StreamReader) -> None:
-        try:
-            while line := await reader.readline():
-                message = orjson.loads(line)
-                if message.get("op") == "ready" and not self.ready.done():
-                    self.ready.set_result(int(message["version"]))
-                    continue
-                waiter = self._pending.pop(message.get("id", 0), None)
-                if waiter is not None and not waiter.done():
-                    waiter.set_result(message)
-        except (OSError, orjson.JSONDecodeError, ValueError):
-            pass
-        finally:
-            self._fail_pending()
-
-    def _fail_pending(self) -> None:
-        gone = ConnectionError(f"worker {self.pid} closed its control channel")
-        for waiter in self._pending.values():
-            if not waiter.done():
-                waiter.set_exception(gone)
-        self._pending.clear()
-        if not self.ready.done():
-            self.ready.set_exception(gone)
-
-    async def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
-        """Send one command and wait for its answer; ConnectionError if the worker is gone."""
-        if self._writer is None or self._writer.is_closing():
-            raise ConnectionError(f"worker {self.pid} is not connected")
-        request_id = next(self._ids)
-        waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = waiter
-        self._writer.write(orjson.dumps({**message, "id": request_id}) + b"\n")
-        try:
-            return await asyncio.wait_for(waiter, timeout)
-        finally:
-            self._pending.pop(request_id, None)
-
-    def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        if self._reader_task is not None:
-            self._reader_task.cancel()
-
-
 class Supervisor:
     """Runs the workers of one gateway and changes their configuration safely."""
 
@@ -179,7 +119,7 @@ class Supervisor:
         self.reloads_success = 0
         self.reloads_failure = 0
         self.worker_restarts = 0
-        self._workers: dict[int, _Worker] = {}
+        self._workers: dict[int, WorkerHandle] = {}
         self._lock = asyncio.Lock()
         self._stopping = False
         self._started = False
@@ -205,7 +145,7 @@ class Supervisor:
     @property
     def workers(self) -> list[int]:
         """PIDs of the workers that are serving now."""
-        return sorted(w.pid for w in self._workers.values() if _served(w))
+        return sorted(w.pid for w in self._workers.values() if w.serving)
 
     async def start(self) -> None:
         """Start every worker and wait until all serve; :class:`WorkerStartError` otherwise."""
@@ -219,7 +159,7 @@ class Supervisor:
                 raise outcome
         self._started = True
 
-    async def _spawn(self, slot: int) -> _Worker:
+    async def _spawn(self, slot: int) -> WorkerHandle:
         parent_end, child_end = socket.socketpair()
         settings = self.settings
         args = [
@@ -240,7 +180,7 @@ class Supervisor:
             )
         finally:
             child_end.close()
-        worker = _Worker(slot, process)
+        worker = WorkerHandle(slot, process)
         reader, writer = await asyncio.open_connection(sock=parent_end)
         worker.attach(reader, writer)
         self._workers[slot] = worker
@@ -257,7 +197,7 @@ class Supervisor:
             raise WorkerStartError(f"worker {process.pid} did not start: {exc}") from None
         return worker
 
-    async def _watch(self, worker: _Worker) -> None:
+    async def _watch(self, worker: WorkerHandle) -> None:
         code = await worker.process.wait()
         worker.close()
         _mark_dead(worker.pid, self.metrics_dir)
@@ -313,7 +253,7 @@ class Supervisor:
 
     async def _distribute(self, loaded: LoadedConfig) -> ReloadResult:
         path = self._snapshot(loaded)
-        workers = [w for w in self._workers.values() if _served(w)]
+        workers = [w for w in self._workers.values() if w.serving]
         answers = await self._ask_all(workers, loaded.version, path)
         failed = {pid: a for pid, a in answers.items() if isinstance(a, str)}
         if failed:
@@ -331,16 +271,29 @@ class Supervisor:
         return ReloadResult(True, loaded.version)
 
     async def _ask_all(
-        self, workers: list[_Worker], version: int, path: Path
+        self, workers: list[WorkerHandle], version: int, path: Path
     ) -> dict[int, bool | str]:
-        """pid -> True (switched) or an error text; workers that died meanwhile are left out."""
+        """pid -> True (switched) or an error text; dead or hung workers are left out."""
         message = {"op": "reload", "version": version, "snapshot": str(path)}
         replies = await asyncio.gather(
-            *(w.request(message, REQUEST_TIMEOUT) for w in workers), return_exceptions=True
+            *(w.request(message, self.settings.reload_timeout) for w in workers),
+            return_exceptions=True,
         )
         answers: dict[int, bool | str] = {}
         for worker, reply in zip(workers, replies, strict=True):
             if isinstance(reply, ConnectionError):
+                continue
+            if isinstance(reply, TimeoutError):
+                # A hung worker serves nobody well: replace it. Its watcher restarts it
+                # with whatever configuration is current once this reload is decided.
+                print(
+                    f"authgate: worker {worker.pid} did not answer a reload within "
+                    f"{self.settings.reload_timeout}s; replacing it",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                with contextlib.suppress(ProcessLookupError):
+                    worker.process.kill()
                 continue
             if isinstance(reply, BaseException):
                 answers[worker.pid] = f"no answer ({type(reply).__name__})"
@@ -354,7 +307,7 @@ class Supervisor:
 
     async def worker_stats(self) -> list[dict[str, Any]]:
         """Each serving worker's own counters (connections, requests), as it reports them."""
-        workers = [w for w in self._workers.values() if _served(w)]
+        workers = [w for w in self._workers.values() if w.serving]
         replies = await asyncio.gather(
             *(w.request({"op": "stats"}, STATS_TIMEOUT) for w in workers), return_exceptions=True
         )
@@ -397,15 +350,6 @@ class Supervisor:
             await late.process.wait()
             late.close()
         shutil.rmtree(self.runtime_dir, ignore_errors=True)
-
-
-def _served(worker: _Worker) -> bool:
-    return (
-        worker.ready.done()
-        and not worker.ready.cancelled()
-        and worker.ready.exception() is None
-        and worker.process.returncode is None
-    )
 
 
 def _mark_dead(pid: int, directory: Path) -> None:

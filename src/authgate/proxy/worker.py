@@ -4,8 +4,8 @@ A worker binds the proxy address with ``SO_REUSEPORT`` (the kernel spreads conne
 the workers), runs the data plane on uvloop, and listens on its control channel (see
 :mod:`authgate.proxy.supervisor`) for ``reload`` and ``stats``. ``SIGTERM``, or the control
 channel closing because the supervisor died, makes it stop accepting, drain in-flight
-requests (bounded by ``drain_timeout``) and exit 0. ``SIGINT`` is ignored: on a terminal's
-Ctrl-C the supervisor decides the order of shutdown.
+requests (bounded by ``drain_timeout``) and exit 0. ``SIGINT`` and ``SIGHUP`` are ignored:
+they reach the whole process group from a terminal, and the supervisor decides.
 """
 
 from __future__ import annotations
@@ -135,7 +135,9 @@ def run_worker(
     options: WorkerOptions, observers: Sequence[Observer], on_exit: Callable[[], None]
 ) -> int:
     """Serve until told to stop; returns the process exit code."""
+    # Ctrl-C and a terminal hang-up reach the whole process group; the supervisor decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
         return uvloop.run(_Worker(options, observers).serve())
     except (OSError, ConfigError) as exc:

@@ -118,7 +118,8 @@ const configuration = {
   async loadExistingGrant(ctx) {
     const { session, client: c, params } = ctx.oidc;
     const grantId = ctx.oidc.result?.consent?.grantId || session.grantIdFor(c.clientId);
-    if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+    const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+    if (existing) return existing; // a revoked grant is gone: grant anew
     const grant = new ctx.oidc.provider.Grant({ clientId: c.clientId, accountId: session.accountId });
     grant.addOIDCScope(String(params.scope || 'openid'));
     await grant.save();
@@ -146,7 +147,8 @@ function loginForm(uid, email, error) {
   <label for="email">Email</label> <input id="email" name="email" type="email" value="${escape(email)}" autocomplete="username">
   <label for="password">Password</label> <input id="password" name="password" type="password" autocomplete="current-password">
   <button type="submit">Sign in</button>
-</form>`);
+</form>
+<form method="post" action="/interaction/${escape(uid)}/abort"><button type="submit">Cancel</button></form>`);
 }
 
 async function readForm(req) {
@@ -173,7 +175,12 @@ async function interaction(req, res, provider, uid, action) {
     return provider.interactionFinished(req, res, {}, { mergeWithLastSubmission: true });
   }
   if (req.method === 'GET' && action === undefined) return send(res, 200, loginForm(uid, '', ''));
-  if (req.method !== 'POST' || action !== 'login') return send(res, 405, page('Error', '<p role="alert">Method not allowed.</p>'));
+  if (req.method !== 'POST') return send(res, 405, page('Error', '<p role="alert">Method not allowed.</p>'));
+  if (action === 'abort') {
+    return provider.interactionFinished(req, res, {
+      error: 'access_denied', error_description: 'End-User aborted interaction',
+    }, { mergeWithLastSubmission: false });
+  }
   const form = await readForm(req);
   const email = form.get('email') || '';
   const ok = email === user.email && sameSecret(form.get('password') || '', user.password);
@@ -186,7 +193,7 @@ async function interaction(req, res, provider, uid, action) {
 const provider = new Provider(issuer, configuration);
 provider.on('server_error', (ctx, err) => console.error('server_error', err));
 const callback = provider.callback();
-const route = /^\/interaction\/([A-Za-z0-9_-]+)(?:\/(login))?$/;
+const route = /^\/interaction\/([A-Za-z0-9_-]+)(?:\/(login|abort))?$/;
 
 const server = http.createServer(async (req, res) => {
   const path = req.url.split('?')[0];

@@ -26,20 +26,16 @@ from idp.oidc_harness import IdpServer, Seeded, client_settings, password_tokens
 from . import tokens as t
 
 
-@pytest.fixture(scope="module")
-def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
+def run_idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
+    """A real embedded IdP on loopback (SQLite) for one test module."""
     server = IdpServer(f"sqlite:///{tmp_path_factory.mktemp('idp') / 'idp.db'}").start()
     yield server
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def pool(idp: IdpServer) -> Seeded:
-    return seed(idp, groups=("admins",))
+def make_machine(idp: IdpServer, pool: Seeded) -> Any:
+    """A client-credentials client with its own secret and an `orders/read` scope."""
 
-
-@pytest.fixture(scope="module")
-def machine(idp: IdpServer, pool: Seeded) -> Any:
     async def make(store: IdpStore) -> Any:
         await store.create_resource_server(
             pool.pool_id, "orders", "Orders", [ResourceServerScope("read", "read")]
@@ -53,7 +49,22 @@ def machine(idp: IdpServer, pool: Seeded) -> Any:
     return idp.run(make)
 
 
-def _route(name: str, issuer: str, **config: Any) -> str:
+@pytest.fixture(scope="module")
+def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
+    yield from run_idp(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def pool(idp: IdpServer) -> Seeded:
+    return seed(idp, groups=("admins",))
+
+
+@pytest.fixture(scope="module")
+def machine(idp: IdpServer, pool: Seeded) -> Any:
+    return make_machine(idp, pool)
+
+
+def route(name: str, issuer: str, **config: Any) -> str:
     lines = [f"issuer: {issuer}", *(f"{k}: {v!r}" for k, v in config.items())]
     body = textwrap.indent("\n".join(lines).replace("'", '"'), " " * 14)
     return (
@@ -62,33 +73,38 @@ def _route(name: str, issuer: str, **config: Any) -> str:
     )
 
 
+def config_text(echo_port: int, routes: str, consumers: str = "") -> str:
+    """A declarative config: one echo service with ``routes`` (from :func:`route`)."""
+    return (
+        '_format_version: "3.0"\nservices:\n  - name: echo\n'
+        f"    url: http://127.0.0.1:{echo_port}\n    routes:\n{routes}{consumers}"
+    )
+
+
 def _config(echo_port: int, pool: Seeded, other: Seeded) -> str:
     client = {"client_id": [pool.client_id], "client_secret": [pool.client_secret]}
     routes = "".join(
         [
-            _route("bearer", pool.issuer, auth_methods=["bearer"],
+            route("bearer", pool.issuer, auth_methods=["bearer"],
                    upstream_user_info_header="x-userinfo"),
-            _route("aud-ok", pool.issuer, auth_methods=["bearer"], audience_claim=["client_id"],
+            route("aud-ok", pool.issuer, auth_methods=["bearer"], audience_claim=["client_id"],
                    audience_required=[pool.client_id]),
-            _route("aud-other", pool.issuer, auth_methods=["bearer"],
+            route("aud-other", pool.issuer, auth_methods=["bearer"],
                    audience_claim=["client_id"], audience_required=["someone-else"]),
-            _route("groups", pool.issuer, auth_methods=["bearer"],
+            route("groups", pool.issuer, auth_methods=["bearer"],
                    groups_claim=["cognito:groups"], groups_required=["admins"],
-                   upstream_headers_claims=["email"], upstream_headers_names=["x-email"]),
-            _route("grants", pool.issuer, auth_methods=["password", "client_credentials"],
+                   upstream_headers_claims=["client_id"], upstream_headers_names=["x-client"]),
+            route("grants", pool.issuer, auth_methods=["password", "client_credentials"],
                    **client),
-            _route("introspect", pool.issuer, auth_methods=["bearer", "introspection"],
+            route("introspect", pool.issuer, auth_methods=["bearer", "introspection"],
                    introspect_jwt_tokens=True, cache_introspection=False, **client),
-            _route("other-issuer", other.issuer, auth_methods=["bearer"]),
+            route("other-issuer", other.issuer, auth_methods=["bearer"]),
         ]
     )  # fmt: skip
-    return (
-        '_format_version: "3.0"\nservices:\n  - name: echo\n'
-        f"    url: http://127.0.0.1:{echo_port}\n    routes:\n{routes}"
-    )
+    return config_text(echo_port, routes)
 
 
-async def _gateway(config_text: str, services: OidcServices) -> ProxyServer:
+async def gateway(config_text: str, services: OidcServices) -> ProxyServer:
     config = load_config_text(config_text, plugin_schemas())
     entries = [(entry, OpenIDConnectPlugin(entry.config, services)) for entry in config.plugins]
     holder = RuntimeHolder(Runtime(config, Router(config), entries, ()))
@@ -96,6 +112,8 @@ async def _gateway(config_text: str, services: OidcServices) -> ProxyServer:
 
 
 class Env:
+    """A running gateway, its shared OIDC state and an HTTP client for it."""
+
     def __init__(self, server: ProxyServer, services: OidcServices, pool: Seeded) -> None:
         self.server = server
         self.services = services
@@ -106,6 +124,16 @@ class Env:
     def fetches(self, issuer: str) -> int:
         return sum(p.fetches for s, p in self.services.providers.items() if s.issuer == issuer)
 
+    async def close(self) -> None:
+        await self.http.aclose()
+        await self.server.drain(1.0)
+
+
+async def open_env(text: str, pool: Seeded) -> Env:
+    """A gateway for config ``text`` sharing the IdP's fake clock."""
+    services = OidcServices(clock=pool.server.clock)
+    return Env(await gateway(text, services), services, pool)
+
 
 @pytest.fixture
 async def env(
@@ -113,20 +141,20 @@ async def env(
 ) -> AsyncIterator[Env]:
     other = seed(idp)
     services = OidcServices(clock=idp.clock)
-    server = await _gateway(_config(echo_port, pool, other), services)
+    server = await gateway(_config(echo_port, pool, other), services)
     env = Env(server, services, pool)
     yield env
     await env.http.aclose()
     await server.drain(1.0)
 
 
-def _access_token(idp: IdpServer, pool: Seeded) -> str:
+def access_token(idp: IdpServer, pool: Seeded) -> str:
     with idp.client() as http:
         token: str = password_tokens(http, pool, scope="openid email")["access_token"]
     return token
 
 
-def _upstream_headers(response: httpx.Response) -> dict[str, list[str]]:
+def upstream_headers(response: httpx.Response) -> dict[str, list[str]]:
     seen: dict[str, list[str]] = {}
     for name, value in response.json()["headers"]:
         seen.setdefault(name.lower(), []).append(value)
@@ -136,7 +164,7 @@ def _upstream_headers(response: httpx.Response) -> dict[str, list[str]]:
 async def test_bearer_jwt_reaches_the_upstream_and_spoofed_headers_do_not(
     env: Env, idp: IdpServer
 ) -> None:
-    token = _access_token(idp, env.pool)
+    token = access_token(idp, env.pool)
     response = await env.http.get(
         "/bearer",
         headers=[
@@ -147,7 +175,7 @@ async def test_bearer_jwt_reaches_the_upstream_and_spoofed_headers_do_not(
         ],
     )
     assert response.status_code == 200, response.text
-    seen = _upstream_headers(response)
+    seen = upstream_headers(response)
     assert seen["authorization"] == [f"Bearer {token}"]
     assert seen["x-credential-identifier"] == [env.pool.sub]
     assert "x-consumer-id" not in seen
@@ -177,7 +205,7 @@ async def test_missing_credentials_get_a_bearer_challenge_without_error(env: Env
 async def test_bad_tokens_are_refused_with_invalid_token(
     env: Env, idp: IdpServer, make: Any, description: str
 ) -> None:
-    token = make(_access_token(idp, env.pool))
+    token = make(access_token(idp, env.pool))
     response = await env.http.get("/bearer", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == (
@@ -186,7 +214,7 @@ async def test_bad_tokens_are_refused_with_invalid_token(
 
 
 async def test_expired_token_is_refused_once_the_clock_passes_exp(env: Env, idp: IdpServer) -> None:
-    token = _access_token(idp, env.pool)
+    token = access_token(idp, env.pool)
     headers = {"Authorization": f"Bearer {token}"}
     assert (await env.http.get("/bearer", headers=headers)).status_code == 200
     idp.clock.advance(3600)
@@ -201,7 +229,7 @@ async def test_expired_token_is_refused_once_the_clock_passes_exp(env: Env, idp:
 async def test_cognito_client_id_audience_and_no_cache_confusion_between_routes(
     env: Env, idp: IdpServer
 ) -> None:
-    headers = {"Authorization": f"Bearer {_access_token(idp, env.pool)}"}
+    headers = {"Authorization": f"Bearer {access_token(idp, env.pool)}"}
     assert (await env.http.get("/aud-ok", headers=headers)).status_code == 200
     refused = await env.http.get("/aud-other", headers=headers)
     assert refused.status_code == 403
@@ -210,13 +238,16 @@ async def test_cognito_client_id_audience_and_no_cache_confusion_between_routes(
 
 
 async def test_groups_rule_and_claim_headers(env: Env, idp: IdpServer) -> None:
-    headers = {"Authorization": f"Bearer {_access_token(idp, env.pool)}"}
-    response = await env.http.get("/groups", headers=headers)
+    headers = {"Authorization": f"Bearer {access_token(idp, env.pool)}"}
+    response = await env.http.get("/groups", headers={**headers, "X_Client": "spoofed"})
     assert response.status_code == 200, response.text
+    seen = upstream_headers(response)
+    assert seen["x-client"] == [env.pool.client_id]
+    assert "x_client" not in seen
 
 
 async def test_token_from_another_issuer_is_refused(env: Env, idp: IdpServer) -> None:
-    headers = {"Authorization": f"Bearer {_access_token(idp, env.pool)}"}
+    headers = {"Authorization": f"Bearer {access_token(idp, env.pool)}"}
     response = await env.http.get("/other-issuer", headers=headers)
     assert response.status_code == 401
 
@@ -226,7 +257,7 @@ async def test_password_and_client_credentials_with_basic_auth(
 ) -> None:
     user = await env.http.get("/grants", auth=(env.pool.email, env.pool.password))
     assert user.status_code == 200, user.text
-    sent = _upstream_headers(user)["authorization"][0]
+    sent = upstream_headers(user)["authorization"][0]
     assert sent.startswith("Bearer ey")
     service = await env.http.get("/grants", auth=(machine.client_id, machine.client_secret))
     assert service.status_code == 200, service.text
@@ -255,12 +286,12 @@ async def test_unknown_kid_refetches_jwks_once_within_the_cooldown(
     env: Env, idp: IdpServer
 ) -> None:
     pool = env.pool
-    headers = {"Authorization": f"Bearer {_access_token(idp, pool)}"}
+    headers = {"Authorization": f"Bearer {access_token(idp, pool)}"}
     assert (await env.http.get("/bearer", headers=headers)).status_code == 200
     assert env.fetches(pool.issuer) == 1
     idp.clock.advance(31)
     idp.run(lambda store: store.rotate_keys(pool.pool_id, idp.clock.utc(), publish_delay=_zero()))
-    rotated = {"Authorization": f"Bearer {_access_token(idp, pool)}"}
+    rotated = {"Authorization": f"Bearer {access_token(idp, pool)}"}
     assert (await env.http.get("/bearer", headers=rotated)).status_code == 200
     assert env.fetches(pool.issuer) == 2
     stranger = t.sign(t.claims(iss=pool.issuer), t.OTHER_RSA)
@@ -279,7 +310,7 @@ async def test_no_token_or_secret_in_logs(
     env: Env, idp: IdpServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    token = _access_token(idp, env.pool)
+    token = access_token(idp, env.pool)
     await env.http.get("/grants", auth=(env.pool.email, env.pool.password))
     await env.http.get("/bearer", headers={"Authorization": f"Bearer {t.tamper(token, x=1)}"})
     text = caplog.text
@@ -293,7 +324,7 @@ async def test_concurrent_first_requests_share_one_discovery_fetch(
 ) -> None:
     import asyncio
 
-    headers = {"Authorization": f"Bearer {_access_token(idp, env.pool)}"}
+    headers = {"Authorization": f"Bearer {access_token(idp, env.pool)}"}
     responses = await asyncio.gather(*(env.http.get("/bearer", headers=headers) for _ in range(8)))
     assert [r.status_code for r in responses] == [200] * 8
     assert env.fetches(env.pool.issuer) == 1
@@ -305,16 +336,16 @@ async def test_idp_down_cached_keys_still_verify_and_new_credentials_get_503(
     idp = IdpServer(f"sqlite:///{tmp_path / 'down.db'}").start()
     pool = seed(idp)
     client = {"client_id": [pool.client_id], "client_secret": [pool.client_secret]}
-    routes = _route("r", pool.issuer, auth_methods=["bearer", "password"], **client)
+    routes = route("r", pool.issuer, auth_methods=["bearer", "password"], **client)
     config = (
         '_format_version: "3.0"\nservices:\n  - name: echo\n'
         f"    url: http://127.0.0.1:{echo_port}\n    routes:\n{routes}"
     )
-    server = await _gateway(config, OidcServices(clock=idp.clock))
+    server = await gateway(config, OidcServices(clock=idp.clock))
     port = server.sockets[0].getsockname()[1]
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            headers = {"Authorization": f"Bearer {_access_token(idp, pool)}"}
+            headers = {"Authorization": f"Bearer {access_token(idp, pool)}"}
             assert (await http.get("/r", headers=headers)).status_code == 200
             idp.stop()
             assert (await http.get("/r", headers=headers)).status_code == 200

@@ -1,17 +1,20 @@
 """Kong's credential search: bearer JWT → introspection → userinfo → refresh_token → password →
 client_credentials (research/rp.md §2.1); the first credential found decides.
 
-``session``, ``authorization_code`` and ``kong_oauth2`` are accepted in ``auth_methods`` but
-not run yet (docs/openid-connect.md). Every result carries the claims used for authorization
-and where the credential was found, so ``hide_credentials`` removes exactly that.
+``session`` and ``authorization_code`` run in :mod:`.browser_flow` before this; ``kong_oauth2``
+is accepted in ``auth_methods`` but not run (docs/openid-connect.md). Every result carries the
+claims used for authorization and where the credential was found, so ``hide_credentials``
+removes exactly that.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from joserfc.jwk import OctKey
 
 from authgate.plugins.base import Headers
@@ -247,7 +250,8 @@ class Authenticator:
             verify=self.config.ssl_verify,
         )
         if self.config.cache_user_info:
-            cache.put(key, document, self._expiry(None, self.services.clock()))
+            expires = _unverified_exp(token)
+            cache.put(key, document, self._expiry(expires, self.services.clock()))
         return document
 
     def _expiry(self, exp: object, now: float) -> float:
@@ -260,7 +264,10 @@ class Authenticator:
     async def _refresh(self, found: Found) -> Identity:
         grant = {"grant_type": "refresh_token", "refresh_token": found.value}
         obtained = await self._obtain(grant, self.client, (found.value,))
-        return self._obtained_identity("refresh_token", obtained, found)
+        identity = self._obtained_identity("refresh_token", obtained, found)
+        # Without rotation (Cognito) the presented refresh token stays the valid one.
+        identity.refresh_token = identity.refresh_token or found.value
+        return identity
 
     async def _password(self, username: str, password: str, source: str) -> Identity:
         grant = {"grant_type": "password", "username": username, "password": password}
@@ -277,7 +284,7 @@ class Authenticator:
             grant["scope"] = " ".join(scopes)
         method = self.client.method if self.client is not None else "client_secret_basic"
         caller = ClientCredentials(client_id, secret, method)
-        obtained = await self._obtain(grant, caller, (client_id, secret))
+        obtained = await self._obtain(grant, caller, (client_id, secret), own_client=False)
         return self._obtained_identity("client_credentials", obtained, Found(client_id, source))
 
     def _obtained_identity(self, method: str, obtained: ObtainedTokens, found: Found) -> Identity:
@@ -292,6 +299,8 @@ class Authenticator:
         grant: dict[str, str],
         credentials: ClientCredentials | None,
         secrets: tuple[str, ...],
+        *,
+        own_client: bool = True,
     ) -> ObtainedTokens:
         if credentials is None:
             raise InvalidCredentialsError("no client configured")
@@ -311,7 +320,7 @@ class Authenticator:
                 return cached
         tokens = await request_tokens(
             self.services.client, endpoint, grant, credentials,
-            timeout=self.timeout, verify=self.config.ssl_verify,
+            timeout=self.timeout, verify=self.config.ssl_verify, own_client=own_client,
         )  # fmt: skip
         claims: dict[str, Any] = {"scope": tokens.scope} if tokens.scope else {}
         if looks_like_jwt(tokens.access_token):
@@ -321,3 +330,15 @@ class Authenticator:
         if self.config.cache_tokens and tokens.expires_in is not None:
             cache.put(key, obtained, self._expiry(claims.get("exp", now + tokens.expires_in), now))
         return obtained
+
+
+def _unverified_exp(token: str) -> object:
+    """A JWT's ``exp`` read without verification: only ever used to cache *less* long."""
+    if not looks_like_jwt(token):
+        return None
+    payload = token.split(".")[1]
+    try:
+        claims = orjson.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (ValueError, orjson.JSONDecodeError):
+        return None
+    return claims.get("exp") if isinstance(claims, dict) else None

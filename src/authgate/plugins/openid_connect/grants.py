@@ -2,8 +2,10 @@
 
 ``password`` (resource owner credentials), ``client_credentials`` and ``refresh_token`` go to
 the token endpoint with the gateway's own client authentication. An answer of 400/401 means
-the presented credentials are wrong (401 for the client); anything else is a 502 and one log
-line naming the endpoint. Secrets and tokens never appear in logs or exceptions.
+the presented credentials are wrong (401 for the client), except ``invalid_client`` for the
+gateway's own client (a configuration error); that and anything else is a 502 (503 when the
+IdP is unreachable) and one log line naming the endpoint. Secrets and tokens never appear in
+logs or exceptions.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
+
+import orjson
 
 from authgate.plugins.openid_connect.client_auth import ClientCredentials
 from authgate.plugins.openid_connect.errors import IdpUnavailableError, OidcError
@@ -62,6 +66,16 @@ def parse_token_response(document: object) -> TokenResponse:
     )
 
 
+def _error_code(body: bytes) -> str | None:
+    """RFC 6749 §5.2 ``error`` of a refusal, if the body carries one."""
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    code = document.get("error") if isinstance(document, dict) else None
+    return code if isinstance(code, str) else None
+
+
 async def request_tokens(
     client: IdpHttpClient,
     endpoint: str,
@@ -70,8 +84,13 @@ async def request_tokens(
     *,
     timeout: float,
     verify: bool,
+    own_client: bool = True,
 ) -> TokenResponse:
-    """POST ``grant`` (grant_type and its parameters) to the token endpoint."""
+    """POST ``grant`` (grant_type and its parameters) to the token endpoint.
+
+    ``own_client`` says ``credentials`` are the gateway's (not the caller's, as in the
+    client-credentials method), so an ``invalid_client`` answer is the gateway's fault.
+    """
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
         "Accept": "application/json",
@@ -84,6 +103,9 @@ async def request_tokens(
             timeout=timeout, verify=verify,
         )  # fmt: skip
         if response.status in (400, 401):
+            code = _error_code(response.body)
+            if own_client and code == "invalid_client":
+                raise OutboundError("refused the gateway's client credentials (invalid_client)")
             raise InvalidCredentialsError(f"{grant['grant_type']} grant refused")
         if response.status != 200:
             raise OutboundError(f"answered {response.status}")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlencode
 
 from pydantic import BaseModel
 
@@ -40,6 +39,11 @@ from authgate.plugins.openid_connect.headers import (
     json_header_value,
     set_consumer_headers,
     strip_spoofable,
+)
+from authgate.plugins.openid_connect.request_credentials import (
+    BodyParams,
+    hide_credential,
+    read_body_params,
 )
 from authgate.plugins.openid_connect.schema import BROWSER_METHODS, OpenIDConnectConfig
 from authgate.plugins.openid_connect.services import OidcServices, default_services
@@ -89,6 +93,8 @@ class OpenIDConnectPlugin(Plugin):
             )
         )
         self.spoofable = self._spoofable_headers()
+        self.reads_body = _reads_body(config)
+        self._anonymous_missing_logged = False
 
     def _spoofable_headers(self) -> frozenset[str]:
         """Every header this plugin may set, minus the ones credentials are read from."""
@@ -111,7 +117,7 @@ class OpenIDConnectPlugin(Plugin):
             return None
         strip_spoofable(ctx.headers, self.spoofable)
         try:
-            identity = await self._identify(ctx)
+            identity, body = await self._identify(ctx)
         except OidcError as error:
             browser = self.browser
             if browser is not None:
@@ -141,7 +147,7 @@ class OpenIDConnectPlugin(Plugin):
                 await self.browser.forbidden(ctx)
             return self._render(ctx, error)
         if settings.hide_credentials:
-            _hide(ctx, identity.found.source)
+            hide_credential(ctx, identity.found.source, body)
         self._upstream_headers(ctx, identity)
         credential = claim_at(identity.claims, settings.credential_claim)
         set_consumer_headers(
@@ -152,18 +158,26 @@ class OpenIDConnectPlugin(Plugin):
         ctx.shared["authenticated_credential"] = identity.method
         return None
 
-    async def _identify(self, ctx: RequestContext) -> Identity | PluginResponse:
-        """The browser flow's answer or identity, else the first API credential's identity."""
+    async def _identify(
+        self, ctx: RequestContext
+    ) -> tuple[Identity | PluginResponse, BodyParams | None]:
+        """The browser flow's answer or identity, else the first API credential's identity.
+
+        Also the parsed request body when credentials were looked for in it.
+        """
         query = query_params(ctx.query)
         identity: Identity | PluginResponse | None = None
+        body = None
         if self.browser is not None:
             identity = await self.browser.intercept(ctx, query)
             self.browser.strip_own_cookies(ctx)
         if identity is None:
-            identity = await self.auth.authenticate(Request(ctx.headers, query, None))
+            body = await read_body_params(ctx) if self.reads_body else None
+            params = body.params if body is not None else None
+            identity = await self.auth.authenticate(Request(ctx.headers, query, params))
         if identity is None:
             raise MissingCredentialsError("no credentials found")
-        return identity
+        return identity, body
 
     def response(self, ctx: RequestContext, status: int, headers: Headers) -> None:
         if self.browser is not None:
@@ -183,8 +197,15 @@ class OpenIDConnectPlugin(Plugin):
     def _anonymous(self, ctx: RequestContext, reference: str) -> PluginResponse | None:
         consumer = _find_consumer(ctx, reference, ("id", "username"), ignore_case=False)
         if consumer is None:
-            logger.error("anonymous consumer %r is not in the config", reference)
-            return PluginResponse.json(500, "anonymous consumer not found", ctx.request_id)
+            # The config loader does not give plugins the consumer list, so this is only
+            # detectable here; logged once per config, not per request.
+            if not self._anonymous_missing_logged:
+                self._anonymous_missing_logged = True
+                logger.error(
+                    "openid-connect: anonymous consumer %r is not in the config", reference
+                )
+            message = "An unexpected error occurred (anonymous consumer not configured)"
+            return PluginResponse.json(500, message, ctx.request_id)
         set_consumer_headers(ctx.headers, consumer, None, True)
         ctx.consumer = consumer
         return None
@@ -247,25 +268,13 @@ def _find_consumer(
     return None
 
 
-def _hide(ctx: RequestContext, source: str) -> None:
-    """Remove the credential from where it was found (``hide_credentials``)."""
-    kind, _, names = source.partition(":")
-    if kind == "header":
-        ctx.headers.remove(names)
-    elif kind == "query":
-        drop = set(names.split(","))
-        kept = [(k, v) for k, v in parse_qsl(ctx.query, keep_blank_values=True) if k not in drop]
-        ctx.query = urlencode(kept)
-    elif kind == "cookie":
-        _drop_cookie(ctx, names)
-
-
-def _drop_cookie(ctx: RequestContext, name: str) -> None:
-    kept = []
-    for header in ctx.headers.get_all("cookie"):
-        parts = [p for p in header.split(";") if p.strip().partition("=")[0] != name]
-        if any(p.strip() for p in parts):
-            kept.append(";".join(parts).strip())
-    ctx.headers.remove("cookie")
-    for value in kept:
-        ctx.headers.add("cookie", value)
+def _reads_body(config: OpenIDConnectConfig) -> bool:
+    """Whether an enabled method looks for its credential in the request body."""
+    methods = config.active_methods
+    lists = [
+        (bool(methods & {"bearer", "introspection", "userinfo"}), config.bearer_token_param_type),
+        ("refresh_token" in methods, config.refresh_token_param_type),
+        ("password" in methods, config.password_param_type),
+        ("client_credentials" in methods, config.client_credentials_param_type),
+    ]
+    return any(enabled and "body" in types for enabled, types in lists)

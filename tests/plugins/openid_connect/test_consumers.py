@@ -1,0 +1,147 @@
+"""Consumer mapping (``consumer_claim``/``consumer_by``/``consumer_optional``), Kong's identity
+headers and ``anonymous``, through a real gateway against the embedded IdP."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from idp.oidc_harness import IdpServer, Seeded, seed
+
+from .test_through_proxy import (
+    Env,
+    access_token,
+    config_text,
+    open_env,
+    route,
+    run_idp,
+    upstream_headers,
+)
+
+ADA_ID = "6f1f4a52-5f0c-4d6e-9a51-0c3b3f0e0a01"
+GUEST_ID = "6f1f4a52-5f0c-4d6e-9a51-0c3b3f0e0a02"
+IDENTITY = ["x-consumer-id", "x-consumer-username", "x-consumer-custom-id"]
+
+
+@pytest.fixture(scope="module")
+def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
+    yield from run_idp(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def pool(idp: IdpServer) -> Seeded:
+    return seed(idp)
+
+
+@pytest.fixture
+async def env(pool: Seeded, echo_port: int) -> AsyncIterator[Env]:
+    routes = "".join(
+        [
+            route("by-custom-id", pool.issuer, auth_methods=["bearer"], consumer_claim=["sub"],
+                  consumer_by=["custom_id"]),
+            route("by-username", pool.issuer, auth_methods=["bearer"],
+                  consumer_claim=["username"], consumer_by=["username", "custom_id"]),
+            route("unknown", pool.issuer, auth_methods=["bearer"], consumer_claim=["sub"],
+                  consumer_by=["username"]),
+            route("optional", pool.issuer, auth_methods=["bearer"], consumer_claim=["sub"],
+                  consumer_by=["username"], consumer_optional=True),
+            route("anon", pool.issuer, auth_methods=["bearer"], anonymous="guest"),
+            route("anon-missing", pool.issuer, auth_methods=["bearer"], anonymous="nobody"),
+        ]
+    )  # fmt: skip
+    consumers = (
+        f"consumers:\n  - id: {ADA_ID}\n    username: ada\n    custom_id: {pool.sub}\n"
+        f"  - id: {GUEST_ID}\n    username: guest\n"
+    )
+    env = await open_env(config_text(echo_port, routes, consumers), pool)
+    yield env
+    await env.close()
+
+
+def _bearer(idp: IdpServer, pool: Seeded) -> dict[str, str]:
+    return {"Authorization": f"Bearer {access_token(idp, pool)}"}
+
+
+async def test_consumer_found_by_custom_id_sets_kong_identity_headers(
+    env: Env, idp: IdpServer
+) -> None:
+    response = await env.http.get(
+        "/by-custom-id", headers={**_bearer(idp, env.pool), "X-Anonymous-Consumer": "true"}
+    )
+    assert response.status_code == 200, response.text
+    seen = upstream_headers(response)
+    assert seen["x-consumer-id"] == [ADA_ID]
+    assert seen["x-consumer-username"] == ["ada"]
+    assert seen["x-consumer-custom-id"] == [env.pool.sub]
+    assert seen["x-credential-identifier"] == [env.pool.sub]
+    assert "x-anonymous-consumer" not in seen
+
+
+async def test_consumer_by_username_falls_back_to_custom_id_in_consumer_by_order(
+    env: Env, idp: IdpServer
+) -> None:
+    # The IdP's `username` claim is the user's id here (sign-in by email), which is ada's
+    # custom_id, not a username: the second field of consumer_by matches.
+    response = await env.http.get("/by-username", headers=_bearer(idp, env.pool))
+    assert response.status_code == 200, response.text
+    assert upstream_headers(response)["x-consumer-id"] == [ADA_ID]
+
+
+async def test_no_matching_consumer_is_403_unless_consumer_optional(
+    env: Env, idp: IdpServer
+) -> None:
+    headers = _bearer(idp, env.pool)
+    refused = await env.http.get("/unknown", headers=headers)
+    assert refused.status_code == 403
+    assert refused.json()["message"] == "Forbidden"
+    allowed = await env.http.get(
+        "/optional", headers={**headers, "X-Consumer-ID": ADA_ID, "X_Consumer_Username": "ada"}
+    )
+    assert allowed.status_code == 200, allowed.text
+    seen = upstream_headers(allowed)
+    assert not {*IDENTITY, "x_consumer_username"} & seen.keys()
+    assert seen["x-credential-identifier"] == [env.pool.sub]
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [None, "Bearer not-a-jwt.but.close", "Bearer eyJhbGciOiJub25lIn0.e30."],
+    ids=["no-credential", "malformed-token", "alg-none"],
+)
+async def test_anonymous_consumer_when_authentication_fails(
+    env: Env, credential: str | None
+) -> None:
+    headers = {"X-Consumer-ID": ADA_ID, "X-Credential-Identifier": "admin"}
+    if credential is not None:
+        headers["Authorization"] = credential
+    response = await env.http.get("/anon", headers=headers)
+    assert response.status_code == 200, response.text
+    seen = upstream_headers(response)
+    assert seen["x-anonymous-consumer"] == ["true"]
+    assert seen["x-consumer-id"] == [GUEST_ID]
+    assert seen["x-consumer-username"] == ["guest"]
+    assert "x-credential-identifier" not in seen
+
+
+async def test_valid_token_on_anonymous_route_is_not_anonymous(env: Env, idp: IdpServer) -> None:
+    response = await env.http.get("/anon", headers=_bearer(idp, env.pool))
+    assert response.status_code == 200, response.text
+    seen = upstream_headers(response)
+    assert "x-anonymous-consumer" not in seen
+    assert seen["x-credential-identifier"] == [env.pool.sub]
+
+
+async def test_missing_anonymous_consumer_is_a_clear_500_logged_once(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger="authgate.openid_connect")
+    for _ in range(2):
+        response = await env.http.get("/anon-missing")
+        assert response.status_code == 500
+        body = response.json()
+        assert "anonymous consumer not configured" in body["message"]
+        assert body["request_id"] == response.headers["x-request-id"]
+    lines = [r.getMessage() for r in caplog.records if "anonymous consumer" in r.getMessage()]
+    assert lines == ["openid-connect: anonymous consumer 'nobody' is not in the config"]
