@@ -104,11 +104,25 @@ def test_killed_worker_is_replaced_and_serving_continues(gateways: GatewayFactor
     assert "authgate_worker_restarts_total 1.0" in httpx.get(gateway.admin + "/metrics").text
 
 
+def _runtime_dir(worker_pid: int) -> Path:
+    """The supervisor's private directory, read from a worker's environment."""
+    environ = Path(f"/proc/{worker_pid}/environ").read_bytes().split(b"\0")
+    (value,) = [v.split(b"=", 1)[1] for v in environ if v.startswith(b"PROMETHEUS_")]
+    return Path(value.decode()).parent
+
+
 def test_workers_exit_when_the_supervisor_is_killed(gateways: GatewayFactory) -> None:
     gateway = gateways(workers=2)
     workers = gateway.worker_pids()
+    leftover = _runtime_dir(workers[0])
     os.kill(gateway.pid, signal.SIGKILL)
+    assert gateway.process.proc is not None
+    gateway.process.proc.wait(10)
     eventually(lambda: not any(_alive(pid) for pid in workers))
+    # A killed supervisor cannot clean up; the next gateway removes what it left.
+    assert leftover.is_dir()
+    gateways(workers=1)
+    assert not leftover.exists()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -117,9 +131,8 @@ def test_stop_signal_lets_in_flight_requests_finish_then_exits_0(
 ) -> None:
     gateway = gateways(workers=1)
     (worker,) = gateway.worker_pids()
-    environ = Path(f"/proc/{worker}/environ").read_bytes().split(b"\0")
-    (metrics_dir,) = [v.split(b"=", 1)[1] for v in environ if v.startswith(b"PROMETHEUS_")]
-    assert Path(metrics_dir.decode()).is_dir()
+    runtime_dir = _runtime_dir(worker)
+    assert runtime_dir.is_dir()
     results: list[int] = []
 
     def slow_request() -> None:
@@ -136,4 +149,4 @@ def test_stop_signal_lets_in_flight_requests_finish_then_exits_0(
     with pytest.raises(httpx.ConnectError):
         httpx.get(gateway.proxy + "/bar", timeout=2)
     # The private runtime directory (metrics files, config snapshots) is removed.
-    assert not Path(metrics_dir.decode()).parent.exists()
+    assert not runtime_dir.exists()

@@ -48,11 +48,11 @@ class Demo:
 
 @dataclass
 class Component:
-    """One process of the demo: ``python -m authgate ARGS``, ready when ``port`` accepts."""
+    """One process of the demo: ``python -m authgate ARGS``, ready when ``address`` accepts."""
 
     name: str
     args: list[str]
-    port: int
+    address: str
     on_ready: Callable[[Demo], None] | None = None
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
@@ -64,9 +64,12 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _listening(port: int) -> bool:
+def _listening(address: str) -> bool:
+    host, port = parse_host_port(address)
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1" if host == "0.0.0.0" else "::1"
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        with socket.create_connection((host, port), timeout=0.5):
             return True
     except OSError:
         return False
@@ -87,10 +90,10 @@ def _start(component: Component, logs: Path) -> None:
     while True:
         if component.process.poll() is not None:
             raise RuntimeError(f"{component.name} exited with code {component.process.returncode}")
-        if _listening(component.port):
+        if _listening(component.address):
             return
         if time.monotonic() > deadline:
-            raise RuntimeError(f"{component.name} did not listen on port {component.port}")
+            raise RuntimeError(f"{component.name} did not listen on {component.address}")
         time.sleep(0.05)
 
 
@@ -180,8 +183,8 @@ def echo_component(opts: UpOptions) -> Component:
         demo.urls["echo upstream"] = url
         demo.facts["upstream"] = {"echo": url}
 
-    port = parse_host_port(opts.echo_listen)[1]
-    return Component("echo", ["upstream", "echo", "--listen", opts.echo_listen], port, ready)
+    args = ["upstream", "echo", "--listen", opts.echo_listen]
+    return Component("echo", args, opts.echo_listen, ready)
 
 
 def gateway_component(opts: UpOptions) -> Component:
@@ -202,7 +205,8 @@ def gateway_component(opts: UpOptions) -> Component:
         "--listen", opts.listen, "--admin-listen", opts.admin_listen,
         "--access-log", str(opts.logs / "access.log"), "--drain-timeout", "5",
     ]  # fmt: skip
-    return Component("gateway", args, parse_host_port(opts.admin_listen)[1], ready)
+    # The admin API answers only once every worker serves: it is the readiness signal.
+    return Component("gateway", args, opts.admin_listen, ready)
 
 
 def workshop_components(opts: UpOptions) -> list[Component]:
@@ -248,6 +252,8 @@ def _run(components: list[Component], demo: Demo, state_dir: Path) -> int:
         _banner(demo, sys.stdout)
         sys.stdout.flush()
         return _wait_for_signal(started)
+    except KeyboardInterrupt:
+        return 130
     except RuntimeError as exc:
         typer.echo(f"authgate up: {exc}", err=True)
         for component in started:

@@ -48,6 +48,7 @@ __all__ = [
     "parse_config_text",
 ]
 
+RUNTIME_PREFIX = "authgate-gateway-"
 READY_TIMEOUT = 30.0
 STATS_TIMEOUT = 2.0
 KILL_GRACE = 5.0
@@ -113,7 +114,8 @@ class Supervisor:
         self.settings = settings
         self.current = initial
         self.started_at = time.time()
-        self.runtime_dir = Path(tempfile.mkdtemp(prefix="authgate-gateway-"))
+        _remove_stale_runtime_dirs()
+        self.runtime_dir = Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-"))
         self.metrics_dir = self.runtime_dir / "metrics"
         self.metrics_dir.mkdir()
         self.reloads_success = 0
@@ -350,6 +352,20 @@ class Supervisor:
             await late.process.wait()
             late.close()
         shutil.rmtree(self.runtime_dir, ignore_errors=True)
+
+
+def _remove_stale_runtime_dirs() -> None:
+    """Remove runtime directories left by supervisors that were killed (``kill -9``)."""
+    for path in Path(tempfile.gettempdir()).glob(f"{RUNTIME_PREFIX}*-*"):
+        pid_text = path.name[len(RUNTIME_PREFIX) :].split("-", 1)[0]
+        try:
+            if not pid_text.isdigit() or path.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _mark_dead(pid: int, directory: Path) -> None:
