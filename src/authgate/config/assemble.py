@@ -37,6 +37,7 @@ def assemble(doc: Document) -> GatewayConfig:
     ]
     _check_unique(doc.plugins, "plugin", issues)
     _check_plugin_scopes(doc.plugins, linked_plugins, issues)
+    _check_anonymous(doc.plugins, consumers, issues)
     if issues:
         raise ConfigError(issues)
     return GatewayConfig(
@@ -136,6 +137,16 @@ def _check_plugin_scopes(
         if first != record.path:
             message = f'plugin "{plugin.name}" is already configured for this scope by {first}'
             issues.append(ConfigIssue(f"{record.path}.name", message))
+
+
+def _check_anonymous(
+    records: Sequence[Record[PluginEntry]], consumers: _Index, issues: list[ConfigIssue]
+) -> None:
+    """Kong's auth plugins name their fallback consumer in ``config.anonymous``: it must exist."""
+    for record in records:
+        anonymous = getattr(getattr(record.model, "config", None), "anonymous", None)
+        if isinstance(anonymous, str) and anonymous:
+            _resolve(anonymous, consumers, "consumer", f"{record.path}.config.anonymous", issues)
 
 
 def _is_uuid(value: str) -> bool:

@@ -3,11 +3,12 @@ headers and ``anonymous``, through a real gateway against the embedded IdP."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from authgate.config import ConfigError, ConfigIssue, load_config_text
+from authgate.plugins.registry import plugin_schemas
 from idp.oidc_harness import IdpServer, Seeded, seed
 
 from .test_through_proxy import (
@@ -48,7 +49,6 @@ async def env(pool: Seeded, echo_port: int) -> AsyncIterator[Env]:
             route("optional", pool.issuer, auth_methods=["bearer"], consumer_claim=["sub"],
                   consumer_by=["username"], consumer_optional=True),
             route("anon", pool.issuer, auth_methods=["bearer"], anonymous="guest"),
-            route("anon-missing", pool.issuer, auth_methods=["bearer"], anonymous="nobody"),
         ]
     )  # fmt: skip
     consumers = (
@@ -133,15 +133,19 @@ async def test_valid_token_on_anonymous_route_is_not_anonymous(env: Env, idp: Id
     assert seen["x-credential-identifier"] == [env.pool.sub]
 
 
-async def test_missing_anonymous_consumer_is_a_clear_500_logged_once(
-    env: Env, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.ERROR, logger="authgate.openid_connect")
-    for _ in range(2):
-        response = await env.http.get("/anon-missing")
-        assert response.status_code == 500
-        body = response.json()
-        assert "anonymous consumer not configured" in body["message"]
-        assert body["request_id"] == response.headers["x-request-id"]
-    lines = [r.getMessage() for r in caplog.records if "anonymous consumer" in r.getMessage()]
-    assert lines == ["openid-connect: anonymous consumer 'nobody' is not in the config"]
+def test_missing_anonymous_consumer_is_refused_when_the_config_loads(echo_port: int) -> None:
+    text = config_text(
+        echo_port,
+        route(
+            "anon-missing", "http://127.0.0.1:9/pool", auth_methods=["bearer"], anonymous="nobody"
+        ),
+        f"consumers:\n  - id: {GUEST_ID}\n    username: guest\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config_text(text, plugin_schemas())
+    assert caught.value.issues == [
+        ConfigIssue(
+            "services[0].routes[0].plugins[0].config.anonymous",
+            'no consumer "nobody" (known: guest)',
+        )
+    ]

@@ -94,7 +94,6 @@ class OpenIDConnectPlugin(Plugin):
         )
         self.spoofable = self._spoofable_headers()
         self.reads_body = _reads_body(config)
-        self._anonymous_missing_logged = False
 
     def _spoofable_headers(self) -> frozenset[str]:
         """Every header this plugin may set, minus the ones credentials are read from."""
@@ -133,7 +132,8 @@ class OpenIDConnectPlugin(Plugin):
                 and error.status_code == 401
                 and not isinstance(error, IdpUnavailableError)
             ):
-                return self._anonymous(ctx, anonymous)
+                self._anonymous(ctx, anonymous)
+                return None
             return self._render(ctx, error)
         if isinstance(identity, PluginResponse):
             return identity
@@ -194,18 +194,10 @@ class OpenIDConnectPlugin(Plugin):
             expose_error_code=settings.expose_error_code,
         )
 
-    def _anonymous(self, ctx: RequestContext, reference: str) -> PluginResponse | None:
+    def _anonymous(self, ctx: RequestContext, reference: str) -> None:
         consumer = _find_consumer(ctx, reference, ("id", "username"), ignore_case=False)
-        if consumer is None:
-            # The config loader does not give plugins the consumer list, so this is only
-            # detectable here; logged once per config, not per request.
-            if not self._anonymous_missing_logged:
-                self._anonymous_missing_logged = True
-                logger.error(
-                    "openid-connect: anonymous consumer %r is not in the config", reference
-                )
-            message = "An unexpected error occurred (anonymous consumer not configured)"
-            return PluginResponse.json(500, message, ctx.request_id)
+        # The config loader refuses an ``anonymous`` that names no consumer.
+        assert consumer is not None, f"anonymous consumer {reference!r} is not in the config"
         set_consumer_headers(ctx.headers, consumer, None, True)
         ctx.consumer = consumer
         return None
