@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 
-__all__ = ["WrkResult", "run_wrk", "wrk_command"]
+__all__ = ["Load", "WrkResult", "run_wrk", "wrk_command"]
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -22,14 +24,48 @@ class WrkResult:
     requests: int
 
 
+@dataclass
+class Load:
+    """What wrk sends to one row: the URL, fixed headers, or a Lua script (per phase args).
+
+    ``check_headers`` go with the one request that checks the body before the run (default:
+    ``headers``); ``after_load`` may refuse the loaded run's result (raises).
+    """
+
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    check_headers: dict[str, str] | None = None
+    script: Path | None = None
+    script_args: Callable[[str, int], list[str]] | None = None
+    after_load: Callable[[WrkResult], None] | None = None
+
+    def command(self, phase: str, threads: int, connections: int, duration: int) -> list[str]:
+        """wrk for ``phase`` (``warm``, ``load`` or ``idle``)."""
+        args = self.script_args(phase, threads) if self.script_args is not None else []
+        return wrk_command(
+            self.url, threads, connections, duration, self.headers, self.script, args
+        )
+
+
 def wrk_command(
-    url: str, threads: int, connections: int, duration: int, headers: dict[str, str]
+    url: str,
+    threads: int,
+    connections: int,
+    duration: int,
+    headers: dict[str, str],
+    script: Path | None = None,
+    script_args: list[str] | None = None,
 ) -> list[str]:
     """The exact wrk command line (printed in docs/performance.md)."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    return [*command, url]
+    if script is not None:
+        command += ["-s", str(script)]
+    command.append(url)
+    if script_args:
+        command += ["--", *script_args]
+    return command
 
 
 def _latency(text: str, percentile: str) -> float:

@@ -1,48 +1,218 @@
-"""`authgate up`: the demo starts, proxies /bar to the echo upstream, and stops cleanly."""
+"""`authgate up`: the seed workshop (IdP seeded, echo, gateway with /bar protected) as printed.
+
+One real `authgate up` process on free ports serves the module; every command of its banner
+is run exactly as printed, the same credentials are checked in detail with httpx, and the
+last tests stop it with SIGTERM and start it again on the same state directory.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
+import stat
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import orjson
+import pytest
 
 from authgate.testing import ServerProcess, free_port
 from authgate.testing.gateway import eventually
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKSHOP_CONFIG = ROOT / "examples" / "workshop" / "kong.yaml"
+WORKSHOP = ROOT / "examples" / "workshop"
 
 
-def test_up_serves_bar_writes_demo_json_and_stops_on_sigterm(tmp_path: Path) -> None:
-    proxy, admin, echo = free_port(), free_port(), free_port()
-    state = tmp_path / "state"
-    up = ServerProcess(
-        ["up", "--listen", f"127.0.0.1:{proxy}", "--admin-listen", f"127.0.0.1:{admin}",
-         "--echo-listen", f"127.0.0.1:{echo}", "--config", str(WORKSHOP_CONFIG),
+@dataclass
+class Up:
+    process: ServerProcess
+    state: Path
+    proxy: int
+    demo: dict[str, Any]
+
+    @property
+    def bar(self) -> str:
+        return f"http://localhost:{self.proxy}/bar"
+
+    def descendants(self) -> set[int]:
+        """Every process below `authgate up` (IdP, echo, gateway and its workers)."""
+        assert self.process.proc is not None
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                parents[int(entry.name)] = int(fields[1])
+        found, frontier = set(), {self.process.proc.pid}
+        while frontier:
+            children = {pid for pid, parent in parents.items() if parent in frontier}
+            found |= children
+            frontier = children
+        return found
+
+
+def _start_up(state: Path, ports: dict[str, int]) -> Up:
+    process = ServerProcess(
+        ["up", "--listen", f"127.0.0.1:{ports['proxy']}",
+         "--admin-listen", f"127.0.0.1:{ports['admin']}",
+         "--echo-listen", f"127.0.0.1:{ports['echo']}",
+         "--idp-listen", f"127.0.0.1:{ports['idp']}",
+         "--config", str(WORKSHOP / "kong.yaml"), "--idp-spec", str(WORKSHOP / "idp.yaml"),
          "--state-dir", str(state)],
-        wait_port=admin,
+        wait_port=ports["admin"],
         timeout=40,
     )  # fmt: skip
-    with up:
-        demo_json = state / "demo.json"
-        eventually(demo_json.exists)
-        response = httpx.get(f"http://127.0.0.1:{proxy}/bar?x=1", timeout=10)
-        assert response.status_code == 200
-        echoed = response.json()
-        assert echoed["method"] == "GET"
-        assert echoed["query"] == "x=1"
-        demo = orjson.loads(demo_json.read_bytes())
-        assert demo["gateway"]["proxy"] == f"http://127.0.0.1:{proxy}"
-        assert demo["upstream"]["echo"] == f"http://127.0.0.1:{echo}"
-        assert f"curl -i http://127.0.0.1:{proxy}/bar" in demo["curl"]
-        eventually(lambda: "authgate is up" in up.log())
-        assert f"http://127.0.0.1:{proxy}/bar" in up.log()
-        up.send_signal(signal.SIGTERM)
-        assert up.proc is not None
-        assert up.proc.wait(30) == 0
-    for pid in demo["pids"].values():
-        assert (
-            not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
-        )
+    process.start()
+    eventually(lambda: "Ctrl-C stops everything" in process.log(), timeout=20)
+    demo = orjson.loads((state / "demo.json").read_bytes())
+    return Up(process, state, ports["proxy"], demo)
+
+
+@pytest.fixture(scope="module")
+def ports() -> dict[str, int]:
+    return {name: free_port() for name in ("proxy", "admin", "echo", "idp")}
+
+
+@pytest.fixture(scope="module")
+def up(tmp_path_factory: pytest.TempPathFactory, ports: dict[str, int]) -> Iterator[Up]:
+    state = tmp_path_factory.mktemp("up") / "state"
+    running = _start_up(state, ports)
+    try:
+        yield running
+    finally:
+        running.process.stop()
+
+
+def _echoed_headers(response: httpx.Response) -> dict[str, str]:
+    assert response.status_code == 200, response.text
+    return {name.lower(): value for name, value in response.json()["headers"]}
+
+
+def test_every_banner_command_works_exactly_as_printed(up: Up) -> None:
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed: the banner's commands cannot be run as printed")
+    commands = up.demo["commands"]
+    script = "".join(f"echo '@@ {i}'\n{c['command']}\n" for i, c in enumerate(commands))
+    result = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, timeout=30, check=False
+    )
+    outputs = result.stdout.split("@@ ")[1:]
+    assert len(outputs) == len(commands), result.stderr
+    for command, output in zip(commands, outputs, strict=True):
+        if command["expect"] is not None:
+            status_line = output.split("\n", 2)[1]
+            assert status_line.startswith(f"HTTP/1.1 {command['expect']} "), (command, output)
+    printed = up.process.log()
+    for command in commands:
+        assert command["command"] in printed
+
+
+def test_no_credential_is_401_for_api_clients_and_a_login_redirect_for_browsers(up: Up) -> None:
+    api = httpx.get(up.bar, headers={"Accept": "application/json"})
+    assert api.status_code == 401
+    assert api.headers["www-authenticate"].startswith('Bearer realm="authgate"')
+    browser = httpx.get(up.bar, headers={"Accept": "text/html", "Sec-Fetch-Mode": "navigate"})
+    assert browser.status_code == 302
+    location = browser.headers["location"]
+    assert location.startswith(up.demo["idp"]["endpoints"]["authorization_endpoint"] + "?")
+    query = parse_qs(urlsplit(location).query)
+    assert query["redirect_uri"] == [up.bar]
+    assert query["client_id"] == [up.demo["idp"]["client_id"]]
+
+
+def test_password_grant_reaches_the_upstream_with_identity_headers(up: Up) -> None:
+    user, idp = up.demo["idp"]["user"], up.demo["idp"]
+    response = httpx.get(up.bar, auth=(user["username"], user["password"]))
+    headers = _echoed_headers(response)
+    assert headers["authorization"].startswith("Bearer ")
+    assert headers["x-id-token"].count(".") == 2
+    assert headers["x-credential-identifier"] == user["sub"]
+    assert headers["x-client-id"] == idp["client_id"]
+    wrong = httpx.get(up.bar, auth=(user["username"], user["password"] + "x"))
+    assert wrong.status_code == 401
+
+
+def test_client_credentials_of_the_service_client_are_accepted(up: Up) -> None:
+    service = up.demo["idp"]["service_client"]
+    response = httpx.get(up.bar, auth=(service["client_id"], service["client_secret"]))
+    headers = _echoed_headers(response)
+    assert headers["x-client-id"] == service["client_id"]
+    assert headers["x-scope"] == "bar-api/read"
+    assert "x-authenticated-user" not in headers
+
+
+def test_bearer_token_works_until_revoked_and_garbage_is_401(up: Up) -> None:
+    idp, user = up.demo["idp"], up.demo["idp"]["user"]
+    client = (idp["client_id"], idp["client_secret"])
+    grant = {"grant_type": "password", "username": user["username"], "password": user["password"]}
+    tokens = httpx.post(idp["endpoints"]["token_endpoint"], auth=client, data=grant).json()
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    assert _echoed_headers(httpx.get(up.bar, headers=bearer))["x-client-id"] == idp["client_id"]
+    refreshed = httpx.get(up.bar, headers={"x-refresh-token": tokens["refresh_token"]})
+    assert refreshed.status_code == 200
+    revoke = httpx.post(
+        idp["endpoints"]["revocation_endpoint"],
+        auth=client,
+        data={"token": tokens["refresh_token"]},
+    )
+    assert revoke.status_code == 200
+    for headers in (bearer, {"Authorization": "Bearer not-a-real-token"}):
+        refused = httpx.get(up.bar, headers=headers)
+        assert refused.status_code == 401
+        assert 'error="invalid_token"' in refused.headers["www-authenticate"]
+
+
+def test_demo_json_has_every_url_and_credential_and_secrets_are_0600(up: Up) -> None:
+    demo, idp = up.demo, up.demo["idp"]
+    assert demo["gateway"]["url"] == f"http://localhost:{up.proxy}"
+    assert demo["urls"]["IdP issuer"] == idp["issuer"]
+    assert idp["issuer"].endswith("/" + idp["pool_id"])
+    assert demo["urls"]["IdP discovery"] == f"{idp['issuer']}/.well-known/openid-configuration"
+    assert httpx.get(idp["discovery"]).json()["issuer"] == idp["issuer"]
+    assert {"gateway proxy", "admin API", "echo upstream", "IdP hosted login"} <= set(demo["urls"])
+    assert (idp["pool_name"], idp["domain"], idp["client_name"]) == (
+        "kongpool",
+        "kongidp",
+        "kong-api",
+    )
+    assert idp["service_client"]["client_name"] == "kong-service"
+    assert idp["user"]["username"] == "demo@example.com"
+    assert demo["browser"][0].startswith(f"Open {up.bar} ")
+    for name in ("demo.json", "session-secret", "idp-demo-password"):
+        assert stat.S_IMODE(os.stat(up.state / name).st_mode) == 0o600, name
+    assert httpx.get(f"{demo['gateway']['admin']}/status").status_code == 200
+
+
+def test_sigterm_exits_0_and_leaves_no_child_process(up: Up) -> None:
+    children = up.descendants()
+    assert len(children) >= 4  # IdP, echo, gateway supervisor and its worker
+    up.process.send_signal(signal.SIGTERM)
+    assert up.process.proc is not None
+    assert up.process.proc.wait(30) == 0
+    for pid in children:
+        status = Path(f"/proc/{pid}/status")
+        assert not status.exists() or "zombie" in status.read_text(), pid
+
+
+def test_second_up_keeps_client_password_and_session_secret(up: Up, ports: dict[str, int]) -> None:
+    up.process.stop(30)  # already stopped by the SIGTERM test when the module runs in order
+    secret = (up.state / "session-secret").read_text()
+    again = _start_up(up.state, ports)
+    try:
+        first, second = up.demo["idp"], again.demo["idp"]
+        assert second["seed_changed"] == []
+        for key in ("pool_id", "client_id", "client_secret", "service_client", "user"):
+            assert second[key] == first[key], key
+        assert (up.state / "session-secret").read_text() == secret
+        user = second["user"]
+        assert httpx.get(again.bar, auth=(user["username"], user["password"])).status_code == 200
+    finally:
+        assert again.process.stop(30) == 0

@@ -284,7 +284,14 @@ def test_seed_twice_changes_nothing(db: str, tmp_path: Path) -> None:
     args = ("seed", "--spec", str(SPEC), "--state-dir", str(state))
     first = ok_json(db, *args)
     assert isinstance(first, dict)
-    assert first["changed"] == ["pool", "domain", "client", "user"]
+    assert first["changed"] == [
+        "pool",
+        "domain",
+        "resource server",
+        "client",
+        "service client",
+        "user",
+    ]
     assert first["pool_name"] == "kongpool"
     assert first["domain"] == "kongidp"
     assert first["client_name"] == "kong-api"

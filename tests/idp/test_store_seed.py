@@ -52,3 +52,33 @@ async def test_bad_spec_names_the_key(
     spec.write_text(text)
     with pytest.raises(InvalidParameterException, match=message):
         await seed_workshop(store, spec, state_dir=tmp_path)
+
+
+async def test_service_client_gets_client_credentials_for_the_resource_server_scope(
+    store: IdpStore, tmp_path: Path
+) -> None:
+    facts = await seed_workshop(store, SPEC, "http://localhost:8100", state_dir=tmp_path)
+    service = facts["service_client"]
+    assert service["client_name"] == "kong-service"
+    assert service["scopes"] == ["bar-api/read"]
+    client = await store.get_client(service["client_id"])
+    assert client.allowed_oauth_flows == ("client_credentials",)
+    assert store.verify_client_secret(client, service["client_secret"])
+    assert await store.custom_scopes(facts["pool_id"]) == ("bar-api/read",)
+    main = await store.get_client(facts["client_id"])
+    assert main.callback_urls == ("http://localhost:8100/bar", "http://127.0.0.1:8100/bar")
+    assert "http://127.0.0.1:8100/bar" in main.logout_urls
+
+
+async def test_second_seed_changes_nothing_and_keeps_every_credential(
+    store: IdpStore, tmp_path: Path
+) -> None:
+    first = await seed_workshop(store, SPEC, state_dir=tmp_path)
+    assert first["changed"] == [
+        "pool", "domain", "resource server", "client", "service client", "user",
+    ]  # fmt: skip
+    second = await seed_workshop(store, SPEC, state_dir=tmp_path)
+    assert second["changed"] == []
+    assert {k: v for k, v in second.items() if k != "changed"} == {
+        k: v for k, v in first.items() if k != "changed"
+    }

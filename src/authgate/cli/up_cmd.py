@@ -2,15 +2,16 @@
 
 ``up`` is a list of :class:`Component` processes started in order (each waited for until it
 listens), then a banner and ``.authgate/demo.json`` describing how to use them. Ctrl-C or
-SIGTERM stops them in reverse order. A new piece (the embedded IdP and its seeding step)
-is one more :class:`Component` in :func:`workshop_components`, with an ``on_ready`` hook
-that adds its facts (URLs, credentials, curl commands) to the banner and demo.json.
+SIGTERM stops them in reverse order. The order is: the embedded IdP (its ``on_ready`` hook
+seeds the workshop pool, clients, domain and demo user), the echo upstream, the gateway
+(whose environment carries the seeded facts to ``examples/workshop/kong.yaml``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 import signal
 import socket
 import subprocess
@@ -25,10 +26,14 @@ import orjson
 import typer
 
 from authgate.cli.addresses import parse_host_port
+from authgate.cli.idp_serve import default_public_url
+from authgate.cli.up_idp import gateway_environment, seed_idp, session_secret
+from authgate.cli.up_tour import Command, browser_steps, curl_tour
 
 __all__ = ["Component", "Demo", "UpOptions", "up", "workshop_components"]
 
 DEFAULT_CONFIG = Path("examples/workshop/kong.yaml")
+DEFAULT_SPEC = Path("examples/workshop/idp.yaml")
 DEFAULT_STATE = Path(".authgate")
 # The addresses written in examples/workshop/kong.yaml, replaced by the chosen ones.
 DEFAULT_ECHO = "127.0.0.1:8080"
@@ -43,17 +48,24 @@ class Demo:
 
     urls: dict[str, str] = field(default_factory=dict)
     curl: list[str] = field(default_factory=list)
+    commands: list[Command] = field(default_factory=list)
+    browser: list[str] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class Component:
-    """One process of the demo: ``python -m authgate ARGS``, ready when ``address`` accepts."""
+    """One process of the demo: ``python -m authgate ARGS``, ready when ``address`` accepts.
+
+    With ``uses_env`` it also gets ``Demo.env`` (what earlier components' hooks gathered).
+    """
 
     name: str
     args: list[str]
     address: str
     on_ready: Callable[[Demo], None] | None = None
+    uses_env: bool = False
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
 
@@ -75,11 +87,12 @@ def _listening(address: str) -> bool:
         return False
 
 
-def _start(component: Component, logs: Path) -> None:
+def _start(component: Component, logs: Path, env: dict[str, str]) -> None:
     component.log_path = logs / f"{component.name}.log"
     with component.log_path.open("ab") as log:
         component.process = subprocess.Popen(
             [sys.executable, "-m", "authgate", *component.args],
+            env={**os.environ, **env} if component.uses_env else None,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -125,13 +138,33 @@ def _banner(demo: Demo, out: TextIO) -> None:
     from rich.table import Table
 
     table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
     for name, url in demo.urls.items():
         table.add_row(f"[bold]{name}[/bold]", url)
-    console = Console(file=out, highlight=False, soft_wrap=True)
+    # Never cut a URL or secret short: wide when not a terminal, folded when it is narrow.
+    width = None if out.isatty() else 200
+    console = Console(file=out, highlight=False, soft_wrap=True, width=width)
     console.print(Panel(table, title="authgate is up", expand=False))
-    console.print("[bold]Try:[/bold]")
-    for command in demo.curl:
-        console.print(f"  {command}", markup=False)
+    credentials = demo.facts.get("credentials", {})
+    if credentials:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for name, value in credentials.items():
+            grid.add_row(f"[bold]{name}[/bold]", str(value))
+        console.print(Panel(grid, title="workshop IdP", expand=False))
+    console.print("[bold]Try[/bold] (paste in order; one shell):")
+    for command in demo.commands:
+        expect = f"  -> {command.expect}" if command.expect is not None else ""
+        console.print(f"  # {command.title}{expect}", style="dim", markup=False)
+        console.print(f"  {command.command}", markup=False)
+    for line in demo.curl:
+        console.print(f"  {line}", markup=False)
+    if demo.browser:
+        console.print("[bold]In a browser:[/bold]")
+        for line in demo.browser:
+            console.print(f"  {line}", markup=False)
     console.print(f"Logs: {demo.facts['logs']}/  Facts for scripts: {demo.facts['demo_json']}")
     console.print("Ctrl-C stops everything.")
 
@@ -166,13 +199,70 @@ class UpOptions:
     listen: str
     admin_listen: str
     echo_listen: str
+    idp_listen: str
     workers: int
     config: Path
+    spec: Path
     state_dir: Path
+    idp_db: str | None = None
 
     @property
     def logs(self) -> Path:
         return self.state_dir / "logs"
+
+    @property
+    def db_url(self) -> str:
+        """The IdP database: ``--idp-db`` or SQLite under the state directory."""
+        return self.idp_db or f"sqlite:///{(self.state_dir / 'idp.db').resolve()}"
+
+    @property
+    def gateway_url(self) -> str:
+        """The proxy's URL as a browser on this machine uses it (localhost for loopback)."""
+        host, port = parse_host_port(self.listen)
+        if host in ("127.0.0.1", "0.0.0.0", "::", "::1", "localhost"):
+            host = "localhost"
+        elif ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{port}"
+
+
+def idp_component(opts: UpOptions) -> Component:
+    """The embedded IdP; once it listens, the workshop is seeded into it (idempotently)."""
+    host, port = parse_host_port(opts.idp_listen)
+    idp_url = default_public_url(host, port)
+    bar_url = f"{opts.gateway_url}/bar"
+
+    def ready(demo: Demo) -> None:
+        facts = seed_idp(opts.db_url, opts.spec, opts.gateway_url, opts.state_dir, idp_url)
+        secret = session_secret(opts.state_dir)
+        demo.env |= gateway_environment(facts, secret, bar_url)
+        endpoints = facts["endpoints"]
+        demo.urls |= {
+            "IdP issuer": facts["issuer"],
+            "IdP discovery": facts["discovery"],
+            "IdP hosted login": endpoints["authorization_endpoint"] or "",
+            "IdP token endpoint": endpoints["token_endpoint"] or "",
+        }
+        service = facts.get("service_client") or {}
+        user = facts["user"] or {}
+        demo.facts["credentials"] = {
+            "pool": f"{facts['pool_id']} ({facts['pool_name']}, domain {facts['domain']})",
+            "app client": f"{facts['client_name']}  {facts['client_id']}",
+            "client secret": facts["client_secret"],
+            "service client": f"{service.get('client_name')}  {service.get('client_id')}",
+            "service secret": service.get("client_secret"),
+            "demo user": user.get("username"),
+            "password": user.get("password"),
+        }
+        demo.facts["idp"] = {k: v for k, v in facts.items() if k != "changed"}
+        demo.facts["idp"]["db"] = opts.db_url.split("://", 1)[0]
+        demo.facts["idp"]["seed_changed"] = facts["changed"]
+        demo.facts["session_secret_file"] = str(opts.state_dir / "session-secret")
+        demo.commands += curl_tour(bar_url, facts)
+        demo.browser += browser_steps(bar_url, facts)
+
+    args = ["idp", "serve", "--db", opts.db_url, "--listen", opts.idp_listen]
+    return Component("idp", args, opts.idp_listen, ready)
 
 
 def echo_component(opts: UpOptions) -> Component:
@@ -195,9 +285,11 @@ def gateway_component(opts: UpOptions) -> Component:
 
     def ready(demo: Demo) -> None:
         demo.urls |= {"gateway proxy": proxy, "admin API": admin, "metrics": f"{admin}/metrics"}
-        demo.urls["route /bar (open)"] = f"{proxy}/bar"
-        demo.curl += [f"curl -i {proxy}/bar", f"curl -s {admin}/status", f"curl -s {admin}/routes"]
-        demo.facts["gateway"] = {"proxy": proxy, "admin": admin, "workers": opts.workers}
+        demo.urls["route /bar (openid-connect)"] = f"{opts.gateway_url}/bar"
+        demo.curl += [f"curl -s {admin}/status", f"curl -s {admin}/routes"]
+        demo.facts["gateway"] = {
+            "proxy": proxy, "url": opts.gateway_url, "admin": admin, "workers": opts.workers,
+        }  # fmt: skip
         demo.facts["config"] = str(config)
 
     args = [
@@ -206,33 +298,60 @@ def gateway_component(opts: UpOptions) -> Component:
         "--access-log", str(opts.logs / "access.log"), "--drain-timeout", "5",
     ]  # fmt: skip
     # The admin API answers only once every worker serves: it is the readiness signal.
-    return Component("gateway", args, opts.admin_listen, ready)
+    return Component("gateway", args, opts.admin_listen, ready, uses_env=True)
 
 
 def workshop_components(opts: UpOptions) -> list[Component]:
     """Everything `authgate up` starts, in start order (stopped in reverse)."""
-    return [echo_component(opts), gateway_component(opts)]
+    return [idp_component(opts), echo_component(opts), gateway_component(opts)]
 
 
 def up(
     listen: str = typer.Option("127.0.0.1:8000", help="HOST:PORT of the gateway proxy."),
     admin_listen: str = typer.Option("127.0.0.1:8001", help="HOST:PORT of the admin API."),
     echo_listen: str = typer.Option(DEFAULT_ECHO, help="HOST:PORT of the demo echo upstream."),
+    idp_listen: str = typer.Option("127.0.0.1:9000", help="HOST:PORT of the embedded IdP."),
+    idp_db: str | None = typer.Option(
+        None, help="IdP database URL (default sqlite:///STATE_DIR/idp.db)."
+    ),
     workers: int = typer.Option(1, min=1, help="Gateway worker processes."),
     config: Annotated[
         Path, typer.Option(help="Gateway config (Kong 3.x format).")
     ] = DEFAULT_CONFIG,
-    state_dir: Annotated[Path, typer.Option(help="Where demo.json and logs go.")] = DEFAULT_STATE,
+    spec: Annotated[
+        Path, typer.Option("--idp-spec", help="The workshop's IdP setup (YAML).")
+    ] = DEFAULT_SPEC,
+    state_dir: Annotated[
+        Path, typer.Option(help="Where the IdP database, secrets, demo.json and logs go.")
+    ] = DEFAULT_STATE,
 ) -> None:
-    """Start the demo: echo upstream and gateway; print how to use them; Ctrl-C stops all."""
-    for value in (listen, admin_listen, echo_listen):
+    """Start the workshop: IdP (seeded), echo upstream, gateway; print how to use them."""
+    for value in (listen, admin_listen, echo_listen, idp_listen):
         parse_host_port(value)
-    if not config.is_file():
-        raise typer.BadParameter(f"{config} not found (run from the repository root)")
-    opts = UpOptions(listen, admin_listen, echo_listen, workers, config, state_dir)
+    for path in (config, spec):
+        if not path.is_file():
+            raise typer.BadParameter(f"{path} not found (run from the repository root)")
+    opts = UpOptions(
+        listen, admin_listen, echo_listen, idp_listen, workers, config, spec, state_dir, idp_db
+    )
     opts.logs.mkdir(parents=True, exist_ok=True)
     code = _run(workshop_components(opts), Demo(), state_dir)
     raise typer.Exit(code)
+
+
+def _write_demo_json(demo: Demo, path: Path) -> None:
+    """The banner's facts for scripts; 0600 because it holds the demo's secrets."""
+    payload = {
+        **demo.facts,
+        "urls": demo.urls,
+        "commands": [c.as_json() for c in demo.commands],
+        "curl": [c.command for c in demo.commands] + demo.curl,
+        "browser": demo.browser,
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(orjson.dumps(payload, option=orjson.OPT_INDENT_2))
+    os.chmod(path, 0o600)
 
 
 def _run(components: list[Component], demo: Demo, state_dir: Path) -> int:
@@ -240,15 +359,14 @@ def _run(components: list[Component], demo: Demo, state_dir: Path) -> int:
     try:
         for component in components:
             started.append(component)
-            _start(component, state_dir / "logs")
+            _start(component, state_dir / "logs", demo.env)
             if component.on_ready is not None:
                 component.on_ready(demo)
         demo_json = state_dir / "demo.json"
         demo.facts["demo_json"] = str(demo_json)
         demo.facts["logs"] = str(state_dir / "logs")
         demo.facts["pids"] = {c.name: c.process.pid for c in started if c.process is not None}
-        payload = {**demo.facts, "urls": demo.urls, "curl": demo.curl}
-        demo_json.write_bytes(orjson.dumps(payload, option=orjson.OPT_INDENT_2))
+        _write_demo_json(demo, demo_json)
         _banner(demo, sys.stdout)
         sys.stdout.flush()
         return _wait_for_signal(started)

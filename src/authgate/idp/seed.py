@@ -12,6 +12,7 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -63,6 +64,21 @@ class ClientSpec(_Strict):
     write_attributes: list[str] | None = Field(None, description="Writable attributes.")
 
 
+class ScopeSpec(_Strict):
+    """A custom scope of a resource server."""
+
+    name: str = Field(description="Scope name; clients ask for <identifier>/<name>.")
+    description: str = Field("", description="What the scope allows.")
+
+
+class ResourceServerSpec(_Strict):
+    """An API with custom scopes (what client_credentials tokens are for)."""
+
+    identifier: str = Field(description="Identifier, the scope prefix (e.g. bar-api).")
+    name: str = Field(description="Display name.")
+    scopes: list[ScopeSpec] = Field(default_factory=list, description="Custom scopes.")
+
+
 class UserSpec(_Strict):
     """The demo user (confirmed, email verified)."""
 
@@ -77,7 +93,13 @@ class WorkshopSpec(_Strict):
 
     pool: PoolSpec
     domain: str | None = Field(None, description="Hosted-UI domain prefix.")
+    resource_servers: list[ResourceServerSpec] = Field(
+        default_factory=list, description="APIs with custom scopes (created before clients)."
+    )
     client: ClientSpec
+    service_client: ClientSpec | None = Field(
+        None, description="A second client for client_credentials (Cognito forbids it with code)."
+    )
     user: UserSpec | None = None
 
 
@@ -104,9 +126,14 @@ def _duration(value: str | None) -> tuple[int | None, str | None]:
     return int(match.group(1)), _UNITS[match.group(2)]
 
 
+def _expand(value: str, gateway_url: str) -> str:
+    port = urlsplit(gateway_url).port or (443 if gateway_url.startswith("https:") else 80)
+    return value.replace("{gateway_url}", gateway_url).replace("{gateway_port}", str(port))
+
+
 def _settings(spec: ClientSpec, gateway_url: str) -> ClientSettings:
     def urls(values: list[str]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(v.replace("{gateway_url}", gateway_url) for v in values))
+        return tuple(dict.fromkeys(_expand(v, gateway_url) for v in values))
 
     access, access_unit = _duration(spec.access_token_validity)
     id_, id_unit = _duration(spec.id_token_validity)
@@ -143,17 +170,35 @@ async def _pool(store: IdpStore, spec: PoolSpec, created: list[str]) -> UserPool
     return pool
 
 
+async def _resource_servers(
+    store: IdpStore, pool: UserPool, specs: list[ResourceServerSpec], created: list[str]
+) -> None:
+    """Create the missing resource servers (an existing one is left as it is)."""
+    existing = {server.identifier for server in await store.list_resource_servers(pool.id)}
+    for spec in specs:
+        if spec.identifier in existing:
+            continue
+        scopes = [(scope.name, scope.description) for scope in spec.scopes]
+        await store.create_resource_server(pool.id, spec.identifier, spec.name, scopes)
+        created.append("resource server")
+
+
 async def _client(
-    store: IdpStore, pool: UserPool, spec: ClientSpec, gateway_url: str, created: list[str]
+    store: IdpStore,
+    pool: UserPool,
+    spec: ClientSpec,
+    gateway_url: str,
+    created: list[str],
+    label: str = "client",
 ) -> AppClient:
     wanted = _settings(spec, gateway_url)
     for client in await store.list_clients(pool.id):
         if client.name == spec.name:
             updated = await store.update_client(client.client_id, wanted)
             if updated.updated_at != client.updated_at:
-                created.append("client settings")
+                created.append(f"{label} settings")
             return updated
-    created.append("client")
+    created.append(label)
     return await store.create_client(
         pool.id,
         spec.name,
@@ -200,6 +245,15 @@ async def _user(
     return {"username": spec.email, "password": password, "sub": user.sub}
 
 
+def _client_facts(client: AppClient) -> dict[str, Any]:
+    return {
+        "client_id": client.client_id,
+        "client_name": client.name,
+        "client_secret": client.client_secret,
+        "scopes": list(client.allowed_scopes),
+    }
+
+
 async def seed_workshop(
     store: IdpStore,
     spec_path: Path | str,
@@ -210,8 +264,9 @@ async def seed_workshop(
     """Apply the spec and return the facts for the banner and demo.json.
 
     Keys: ``pool_id``, ``pool_name``, ``region``, ``domain``, ``client_id``, ``client_name``,
-    ``client_secret``, ``user`` ({username, password, sub}) and ``changed`` (what this run
-    created or changed; empty on a second run).
+    ``client_secret``, ``service_client`` ({client_id, client_name, client_secret, scopes} or
+    None), ``user`` ({username, password, sub}) and ``changed`` (what this run created or
+    changed; empty on a second run).
     """
     spec = load_spec(Path(spec_path))
     created: list[str] = []
@@ -220,7 +275,14 @@ async def seed_workshop(
     if domain is None and spec.domain is not None:
         domain = await store.create_domain(pool.id, spec.domain)
         created.append("domain")
-    client = await _client(store, pool, spec.client, gateway_url.rstrip("/"), created)
+    await _resource_servers(store, pool, spec.resource_servers, created)
+    gateway_url = gateway_url.rstrip("/")
+    client = await _client(store, pool, spec.client, gateway_url, created)
+    service = None
+    if spec.service_client is not None:
+        service = await _client(
+            store, pool, spec.service_client, gateway_url, created, "service client"
+        )
     user = None
     if spec.user is not None:
         user = await _user(store, pool, spec.user, Path(state_dir), created)
@@ -232,6 +294,7 @@ async def seed_workshop(
         "client_id": client.client_id,
         "client_name": client.name,
         "client_secret": client.client_secret,
+        "service_client": None if service is None else _client_facts(service),
         "user": user,
         "changed": created,
     }
