@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from idp_store_fixtures import drop_pg_database, new_pg_database
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, MetaData, Table, inspect, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from authgate.idp.db import VERSION_TABLE, Base
+from authgate.idp import token_models
+from authgate.idp.client_settings import settings_of
+from authgate.idp.db import VERSION_TABLE, Base, alembic_config, create_engine, normalize_url
 from authgate.idp.models import UserPoolRow
 from authgate.idp.store import IdpStore
 
@@ -18,6 +27,26 @@ STORE_TABLES = {t.name for t in Base.metadata.sorted_tables if t.name in {
     "user_pools", "domains", "app_clients", "users", "user_groups", "group_members",
     "resource_servers", "signing_keys",
 }}  # fmt: skip
+PROTOCOL_TABLES = {t.name for t in token_models.Base.metadata.sorted_tables} - STORE_TABLES
+T0 = datetime(2030, 1, 1, tzinfo=UTC)
+# Checks env.py on its own: a fresh interpreter where only the migrations import the models.
+ALEMBIC_CHECK = """
+import asyncio, sys
+from alembic import command
+from authgate.idp.db import alembic_config, create_engine, normalize_url
+
+async def main(url):
+    engine = create_engine(normalize_url(url))
+    def check(connection):
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.check(config)
+    async with engine.connect() as connection:
+        await connection.run_sync(check)
+    await engine.dispose()
+
+asyncio.run(main(sys.argv[1]))
+"""
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -34,18 +63,10 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
         drop_pg_database(server, name)
 
 
-def _mine(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    """Compare only the store's tables (the protocol tables have their own migration)."""
-    if type_ == "table":
-        return name in STORE_TABLES
-    table = getattr(obj, "table", None)
-    return table is None or table.name in STORE_TABLES
-
-
 def _schema_report(connection: Connection) -> tuple[set[str], list[object], str | None]:
     tables = set(inspect(connection).get_table_names())
     context = MigrationContext.configure(
-        connection, opts={"include_object": _mine, "compare_type": True}
+        connection, opts={"compare_type": True, "version_table": VERSION_TABLE}
     )
     diffs = list(compare_metadata(context, Base.metadata))
     version = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
@@ -57,7 +78,8 @@ async def test_migrations_build_the_model_schema_from_empty(empty_db: str) -> No
     try:
         async with store.engine.connect() as connection:
             tables, diffs, version = await connection.run_sync(_schema_report)
-        assert tables >= STORE_TABLES
+        assert tables >= STORE_TABLES | PROTOCOL_TABLES
+        assert {"oauth_codes", "oauth_refresh_tokens"} <= PROTOCOL_TABLES
         assert VERSION_TABLE in tables
         assert "alembic_version" not in tables
         assert diffs == []
@@ -85,3 +107,76 @@ async def test_opening_twice_is_a_no_op_upgrade(empty_db: str) -> None:
 async def test_unsupported_database_url_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unsupported IdP database URL 'mysql://u:\\*\\*\\*@h/db'"):
         await IdpStore.open("mysql://u:secret@h/db")
+
+
+def test_alembic_check_finds_no_difference_between_head_and_the_models(empty_db: str) -> None:
+    async def upgrade() -> None:
+        await (await IdpStore.open(empty_db)).close()
+
+    asyncio.run(upgrade())
+    done = subprocess.run(
+        [sys.executable, "-c", ALEMBIC_CHECK, empty_db], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "No new upgrade operations detected" in done.stdout + done.stderr
+
+
+async def _migrate(engine: AsyncEngine, direction: str, revision: str) -> None:
+    def run(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        getattr(command, direction)(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+def _insert_0002_client(connection: Connection) -> None:
+    """A pool and a client written as revision 0002 knew them (no access_token_format)."""
+    metadata = MetaData()
+    pools = Table("user_pools", metadata, autoload_with=connection)
+    clients = Table("app_clients", metadata, autoload_with=connection)
+    assert "access_token_format" not in clients.c
+    stamps = {"created_at": T0.replace(tzinfo=None), "updated_at": T0.replace(tzinfo=None)}
+    connection.execute(pools.insert().values(
+        id="us-east-1_legacy01", name="legacy", region="us-east-1", username_attributes=[],
+        required_attributes=[], custom_attributes=[], password_policy={}, **stamps,
+    ))  # fmt: skip
+    connection.execute(clients.insert().values(
+        client_id="legacyclient", pool_id="us-east-1_legacy01", name="old", client_secret=None,
+        callback_urls=[], logout_urls=[], default_redirect_uri=None, allowed_oauth_flows=[],
+        allowed_scopes=[], explicit_auth_flows=["ALLOW_REFRESH_TOKEN_AUTH"],
+        access_token_validity=60, access_token_unit="minutes", id_token_validity=60,
+        id_token_unit="minutes", refresh_token_validity=30, refresh_token_unit="days",
+        auth_session_validity=3, read_attributes=[], write_attributes=[],
+        enable_token_revocation=True, refresh_token_rotation=False, rotation_grace_seconds=0,
+        prevent_user_existence_errors=True, **stamps,
+    ))  # fmt: skip
+
+
+async def test_migration_0003_upgrades_a_0002_database_and_downgrades(empty_db: str) -> None:
+    engine = create_engine(normalize_url(empty_db))
+    try:
+        await _migrate(engine, "upgrade", "0002")
+        async with engine.begin() as connection:
+            await connection.run_sync(_insert_0002_client)
+    finally:
+        await engine.dispose()
+    store = await IdpStore.open(empty_db)  # upgrades 0002 -> head
+    try:
+        legacy = await store.get_client("legacyclient")
+        assert legacy.access_token_format == "cognito"  # the server default fills old rows
+        changed = replace(settings_of(legacy), access_token_format="rfc9068")
+        assert (await store.update_client("legacyclient", changed)).rfc9068_access_tokens
+        await _migrate(store.engine, "downgrade", "0002")
+        async with store.engine.connect() as connection:
+            columns = await connection.run_sync(
+                lambda c: {col["name"] for col in inspect(c).get_columns("app_clients")}
+            )
+        assert "access_token_format" not in columns
+        await _migrate(store.engine, "upgrade", "head")
+        again = await store.get_client("legacyclient")
+        assert again.name == "old"
+        assert again.access_token_format == "cognito"
+    finally:
+        await store.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import typer
 
 from authgate.cli.idp_output import (
@@ -13,7 +15,7 @@ from authgate.cli.idp_output import (
     run,
     to_jsonable,
 )
-from authgate.idp.client_settings import ClientSettings
+from authgate.idp.client_settings import ClientSettings, settings_of
 from authgate.idp.records import AppClient
 from authgate.idp.store import IdpStore
 
@@ -23,6 +25,18 @@ JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
 POOL = typer.Option(..., "--pool", help="Pool id or name.")
 CALLBACK_URLS = typer.Option(None, "--callback-url", help="Callback URL (repeatable).")
 LOGOUT_URLS = typer.Option(None, "--logout-url", help="Logout URL (repeatable).")
+OAUTH_FLOWS = typer.Option(None, help="code, implicit or client_credentials.")
+SCOPES = typer.Option(None, help="Allowed scopes, comma-separated.")
+AUTH_FLOWS = typer.Option(
+    None, help="Explicit auth flows, e.g. ALLOW_USER_PASSWORD_AUTH,ALLOW_REFRESH_TOKEN_AUTH."
+)
+ACCESS_VALIDITY = typer.Option(None, help="e.g. 60m (5m-1d).")
+ID_VALIDITY = typer.Option(None, help="e.g. 1h (5m-1d).")
+REFRESH_VALIDITY = typer.Option(None, help="e.g. 30d (60m-3650d).")
+READ_ATTRIBUTES = typer.Option(None, help="Readable attributes (default: all).")
+WRITE_ATTRIBUTES = typer.Option(None, help="Writable attributes (default: all but *_verified).")
+ROTATION_GRACE = typer.Option(0, help="Seconds a rotated refresh token stays valid (0-60).")
+FORMAT_HELP = "Access token shape: cognito, or rfc9068 (RFC 9068 JWT: typ at+jwt, aud)."
 
 
 def client_fields(client: AppClient, *, show_secret: bool) -> list[tuple[str, object]]:
@@ -55,6 +69,7 @@ def client_fields(client: AppClient, *, show_secret: bool) -> list[tuple[str, ob
             f"{client.refresh_token_rotation} (grace {client.rotation_grace_seconds} s)",
         ),
         ("prevent user existence errors", client.prevent_user_existence_errors),
+        ("access token format", client.access_token_format),
         ("created", client.created_at),
     ]
 
@@ -65,6 +80,23 @@ def client_json(client: AppClient) -> dict[str, object]:
     assert isinstance(result, dict)
     result["client_secret"] = client.client_secret
     return result
+
+
+def _validities(access: str | None, id_: str | None, refresh: str | None) -> dict[str, object]:
+    """ClientSettings fields for the token validity options that were given."""
+    changes: dict[str, object] = {}
+    for kind, value in (("access", access), ("id", id_), ("refresh", refresh)):
+        parsed = parse_duration(value, f"--{kind}-token-validity")
+        if parsed is not None:
+            changes[f"{kind}_token_validity"], changes[f"{kind}_token_unit"] = parsed
+    return changes
+
+
+def _print_client(client: AppClient, json_output: bool) -> None:
+    if json_output:
+        print_json(client_json(client))
+    else:
+        print_record(f"app client {client.name}", client_fields(client, show_secret=True))
 
 
 @app.command("create")
@@ -79,48 +111,37 @@ def client_create(
     ),
     callback_url: list[str] | None = CALLBACK_URLS,
     logout_url: list[str] | None = LOGOUT_URLS,
-    oauth_flows: str | None = typer.Option(None, help="code, implicit or client_credentials."),
-    scopes: str | None = typer.Option(None, help="Allowed scopes, comma-separated."),
-    auth_flows: str | None = typer.Option(
-        None, help="Explicit auth flows, e.g. ALLOW_USER_PASSWORD_AUTH,ALLOW_REFRESH_TOKEN_AUTH."
-    ),
-    access_token_validity: str | None = typer.Option(None, help="e.g. 60m (5m-1d)."),
-    id_token_validity: str | None = typer.Option(None, help="e.g. 1h (5m-1d)."),
-    refresh_token_validity: str | None = typer.Option(None, help="e.g. 30d (60m-3650d)."),
-    read_attributes: str | None = typer.Option(None, help="Readable attributes (default: all)."),
-    write_attributes: str | None = typer.Option(
-        None, help="Writable attributes (default: all but *_verified)."
-    ),
+    oauth_flows: str | None = OAUTH_FLOWS,
+    scopes: str | None = SCOPES,
+    auth_flows: str | None = AUTH_FLOWS,
+    access_token_validity: str | None = ACCESS_VALIDITY,
+    id_token_validity: str | None = ID_VALIDITY,
+    refresh_token_validity: str | None = REFRESH_VALIDITY,
+    read_attributes: str | None = READ_ATTRIBUTES,
+    write_attributes: str | None = WRITE_ATTRIBUTES,
     no_token_revocation: bool = typer.Option(False, help="Disable token revocation."),
     refresh_token_rotation: bool = typer.Option(False, help="Rotate refresh tokens on use."),
-    rotation_grace: int = typer.Option(
-        0, help="Seconds a rotated refresh token stays valid (0-60)."
-    ),
+    rotation_grace: int = ROTATION_GRACE,
+    access_token_format: str = typer.Option("cognito", help=FORMAT_HELP),
     json_output: bool = JSON,
 ) -> None:
     """Create an app client (CreateUserPoolClient); the secret is printed."""
-    durations = {
-        "access": parse_duration(access_token_validity, "--access-token-validity"),
-        "id": parse_duration(id_token_validity, "--id-token-validity"),
-        "refresh": parse_duration(refresh_token_validity, "--refresh-token-validity"),
-    }
     settings = ClientSettings(
         callback_urls=tuple(callback_url or ()),
         logout_urls=tuple(logout_url or ()),
         allowed_oauth_flows=csv_list(oauth_flows) or (),
         allowed_scopes=csv_list(scopes) or (),
         explicit_auth_flows=csv_list(auth_flows),
-        access_token_validity=durations["access"][0] if durations["access"] else None,
-        access_token_unit=durations["access"][1] if durations["access"] else None,
-        id_token_validity=durations["id"][0] if durations["id"] else None,
-        id_token_unit=durations["id"][1] if durations["id"] else None,
-        refresh_token_validity=durations["refresh"][0] if durations["refresh"] else None,
-        refresh_token_unit=durations["refresh"][1] if durations["refresh"] else None,
         read_attributes=csv_list(read_attributes),
         write_attributes=csv_list(write_attributes),
         enable_token_revocation=not no_token_revocation,
         refresh_token_rotation=refresh_token_rotation,
         rotation_grace_seconds=rotation_grace,
+        access_token_format=access_token_format,
+    )
+    settings = replace(
+        settings,
+        **_validities(access_token_validity, id_token_validity, refresh_token_validity),  # type: ignore[arg-type]
     )
 
     async def action(store: IdpStore) -> AppClient:
@@ -134,11 +155,62 @@ def client_create(
             client_secret=client_secret,
         )
 
-    client = run(ctx, action)
-    if json_output:
-        print_json(client_json(client))
-    else:
-        print_record(f"app client {client.name}", client_fields(client, show_secret=True))
+    _print_client(run(ctx, action), json_output)
+
+
+@app.command("update")
+def client_update(
+    ctx: typer.Context,
+    client: str = typer.Argument(..., help="Client id or name."),
+    pool: str = POOL,
+    name: str | None = typer.Option(None, "--name", help="New client name."),
+    callback_url: list[str] | None = CALLBACK_URLS,
+    logout_url: list[str] | None = LOGOUT_URLS,
+    oauth_flows: str | None = OAUTH_FLOWS,
+    scopes: str | None = SCOPES,
+    auth_flows: str | None = AUTH_FLOWS,
+    access_token_validity: str | None = ACCESS_VALIDITY,
+    id_token_validity: str | None = ID_VALIDITY,
+    refresh_token_validity: str | None = REFRESH_VALIDITY,
+    read_attributes: str | None = READ_ATTRIBUTES,
+    write_attributes: str | None = WRITE_ATTRIBUTES,
+    token_revocation: bool | None = typer.Option(
+        None, "--token-revocation/--no-token-revocation", help="Enable/disable token revocation."
+    ),
+    refresh_token_rotation: bool | None = typer.Option(
+        None,
+        "--refresh-token-rotation/--no-refresh-token-rotation",
+        help="Rotate refresh tokens on use.",
+    ),
+    rotation_grace: int | None = typer.Option(
+        None, help="Seconds a rotated refresh token stays valid (0-60)."
+    ),
+    access_token_format: str | None = typer.Option(None, help=FORMAT_HELP),
+    json_output: bool = JSON,
+) -> None:
+    """Change an app client: only the options given change, the rest stays as it is."""
+    given: dict[str, object | None] = {
+        "callback_urls": tuple(callback_url) if callback_url else None,
+        "logout_urls": tuple(logout_url) if logout_url else None,
+        "allowed_oauth_flows": csv_list(oauth_flows),
+        "allowed_scopes": csv_list(scopes),
+        "explicit_auth_flows": csv_list(auth_flows),
+        "read_attributes": csv_list(read_attributes),
+        "write_attributes": csv_list(write_attributes),
+        "enable_token_revocation": token_revocation,
+        "refresh_token_rotation": refresh_token_rotation,
+        "rotation_grace_seconds": rotation_grace,
+        "access_token_format": access_token_format,
+    }
+    changes = {key: value for key, value in given.items() if value is not None}
+    changes.update(_validities(access_token_validity, id_token_validity, refresh_token_validity))
+
+    async def action(store: IdpStore) -> AppClient:
+        found = await store.resolve_client((await store.resolve_pool(pool)).id, client)
+        settings = replace(settings_of(found), **changes)  # type: ignore[arg-type]
+        return await store.update_client(found.client_id, settings, name=name)
+
+    _print_client(run(ctx, action), json_output)
 
 
 @app.command("list")
@@ -172,11 +244,7 @@ def client_describe(
     async def action(store: IdpStore) -> AppClient:
         return await store.resolve_client((await store.resolve_pool(pool)).id, client)
 
-    found = run(ctx, action)
-    if json_output:
-        print_json(client_json(found))
-    else:
-        print_record(f"app client {found.name}", client_fields(found, show_secret=True))
+    _print_client(run(ctx, action), json_output)
 
 
 @app.command("delete")

@@ -16,9 +16,11 @@ from authgate.idp.policy import (
 )
 from authgate.idp.records import AppClient, UserPool
 
-__all__ = ["ClientSettings", "settings_of", "validate_settings"]
+__all__ = ["ACCESS_TOKEN_FORMATS", "ClientSettings", "settings_of", "validate_settings"]
 
 MAX_ROTATION_GRACE = 60
+ACCESS_TOKEN_FORMATS = ("cognito", "rfc9068")
+"""Shapes of access tokens: Cognito's (the default) or RFC 9068's JWT profile (``at+jwt``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +29,8 @@ class ClientSettings:
 
     ``None`` means "Cognito's default": auth flows ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_SRP_AUTH,
     ALLOW_CUSTOM_AUTH; access/ID tokens 60 minutes; refresh tokens 30 days; every attribute
-    readable, every non-``*_verified`` attribute writable.
+    readable, every non-``*_verified`` attribute writable. ``access_token_format`` is
+    ``cognito`` (Cognito's access token) or ``rfc9068`` (RFC 9068 §2: ``typ: at+jwt``, ``aud``).
     """
 
     callback_urls: tuple[str, ...] = ()
@@ -49,6 +52,7 @@ class ClientSettings:
     refresh_token_rotation: bool = False
     rotation_grace_seconds: int = 0
     prevent_user_existence_errors: bool = True
+    access_token_format: str = "cognito"
 
 
 def validate_settings(
@@ -75,6 +79,12 @@ def validate_settings(
         raise InvalidParameterException(
             "1 validation error detected: Value at 'refreshTokenRotation.retryGracePeriodSeconds' "
             "failed to satisfy constraint: Member must have value between 0 and 60"
+        )
+    if settings.access_token_format not in ACCESS_TOKEN_FORMATS:
+        raise InvalidParameterException(
+            f"1 validation error detected: Value '{settings.access_token_format}' at "
+            "'accessTokenFormat' failed to satisfy constraint: Member must satisfy enum value "
+            "set: cognito, rfc9068"
         )
     read, write = client_attributes(pool, settings.read_attributes, settings.write_attributes)
     return replace(
@@ -117,4 +127,5 @@ def settings_of(client: AppClient) -> ClientSettings:
         refresh_token_rotation=client.refresh_token_rotation,
         rotation_grace_seconds=client.rotation_grace_seconds,
         prevent_user_existence_errors=client.prevent_user_existence_errors,
+        access_token_format=client.access_token_format,
     )

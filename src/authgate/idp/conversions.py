@@ -79,6 +79,7 @@ def client_record(row: AppClientRow) -> AppClient:
         refresh_token_rotation=row.refresh_token_rotation,
         rotation_grace_seconds=row.rotation_grace_seconds,
         prevent_user_existence_errors=row.prevent_user_existence_errors,
+        access_token_format=row.access_token_format,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )

@@ -82,6 +82,7 @@ class AppClientRow(Base):
     refresh_token_rotation: Mapped[bool] = mapped_column(Boolean)
     rotation_grace_seconds: Mapped[int] = mapped_column(Integer)
     prevent_user_existence_errors: Mapped[bool] = mapped_column(Boolean)
+    access_token_format: Mapped[str] = mapped_column(String(16), server_default="cognito")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

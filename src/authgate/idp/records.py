@@ -144,6 +144,7 @@ class AppClient:
     refresh_token_rotation: bool
     rotation_grace_seconds: int
     prevent_user_existence_errors: bool
+    access_token_format: str  # "cognito" | "rfc9068"
     created_at: datetime
     updated_at: datetime
 
@@ -155,6 +156,11 @@ class AppClient:
     def allows_auth_flow(self, flow: str) -> bool:
         """True if ``flow`` (e.g. ``ALLOW_USER_PASSWORD_AUTH``) is among the explicit auth flows."""
         return flow in self.explicit_auth_flows
+
+    @property
+    def rfc9068_access_tokens(self) -> bool:
+        """True if this client's access tokens follow RFC 9068 (``typ: at+jwt``, ``aud``)."""
+        return self.access_token_format == "rfc9068"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
@@ -62,6 +62,9 @@ class ClientSpec(_Strict):
     logout_urls: list[str] = Field(default_factory=list, description="Logout URLs.")
     read_attributes: list[str] | None = Field(None, description="Readable attributes.")
     write_attributes: list[str] | None = Field(None, description="Writable attributes.")
+    access_token_format: Literal["cognito", "rfc9068"] = Field(
+        "cognito", description="Access token shape: cognito or rfc9068 (typ at+jwt, aud)."
+    )
 
 
 class ScopeSpec(_Strict):
@@ -154,6 +157,7 @@ def _settings(spec: ClientSpec, gateway_url: str) -> ClientSettings:
         write_attributes=(
             tuple(spec.write_attributes) if spec.write_attributes is not None else None
         ),
+        access_token_format=spec.access_token_format,
     )
 
 

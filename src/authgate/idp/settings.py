@@ -33,7 +33,6 @@ class IdpSettings:
     code_ttl: int = 300
     session_ttl: int = 3600
     challenge_ttl: int = 180
-    rfc9068_access_tokens: bool = False
     password_grant: bool = True
     introspection: bool = True
 

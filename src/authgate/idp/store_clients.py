@@ -57,6 +57,7 @@ def _apply(row: AppClientRow, settings: ClientSettings) -> None:
     row.refresh_token_rotation = settings.refresh_token_rotation
     row.rotation_grace_seconds = settings.rotation_grace_seconds
     row.prevent_user_existence_errors = settings.prevent_user_existence_errors
+    row.access_token_format = settings.access_token_format
 
 
 class ClientStore(StoreBase):

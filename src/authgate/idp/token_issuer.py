@@ -1,6 +1,6 @@
 """Issue the token response of RFC 6749 §5.1 / OIDC Core §3.1.3.3 for a user or a client.
 
-Builds and signs the access token (Cognito or RFC 9068 shape) and the ID token (when
+Builds and signs the access token (Cognito or RFC 9068 shape, per client) and the ID token (when
 ``openid`` was granted, with ``at_hash``), and stores a new refresh token when asked.
 Keys come from the store's rotation timeline: the key that is active at ``now``.
 """
@@ -19,7 +19,13 @@ from authgate.idp.scopes import readable_claims
 from authgate.idp.token_models import RefreshTokenRow
 from authgate.idp.tokens import AccessTokenOptions, Subject
 
-__all__ = ["IssuedTokens", "UserGrant", "issue_client_tokens", "issue_user_tokens"]
+__all__ = [
+    "IssuedTokens",
+    "UserGrant",
+    "issue_client_tokens",
+    "issue_user_tokens",
+    "resource_servers",
+]
 
 
 @dataclass(frozen=True)
@@ -59,15 +65,16 @@ class IssuedTokens:
         return body
 
 
-def _access_options(ctx: IdpContext, scopes: Sequence[str]) -> AccessTokenOptions:
-    audience = tuple(dict.fromkeys(s.rsplit("/", 1)[0] for s in scopes if "/" in s))
-    return AccessTokenOptions(rfc9068=ctx.settings.rfc9068_access_tokens, audience=audience)
+def resource_servers(scopes: Sequence[str]) -> tuple[str, ...]:
+    """The resource server identifiers of the custom scopes (``orders/read`` -> ``orders``)."""
+    return tuple(dict.fromkeys(s.rsplit("/", 1)[0] for s in scopes if "/" in s))
 
 
-async def _sign(ctx: IdpContext, pool_id: str, use: KeyUse, claims: dict[str, Any]) -> str:
+async def _sign(
+    ctx: IdpContext, pool_id: str, use: KeyUse, claims: dict[str, Any], typ: str = ""
+) -> str:
     key = await ctx.store.signing_key(pool_id, use, ctx.now_dt())
-    rfc9068 = use is KeyUse.ACCESS and ctx.settings.rfc9068_access_tokens
-    return tokens.sign(claims, key.kid, key.private_jwk, typ="at+jwt" if rfc9068 else "")
+    return tokens.sign(claims, key.kid, key.private_jwk, typ=typ)
 
 
 async def subject_of(ctx: IdpContext, client: AppClient, user: User) -> Subject:
@@ -93,6 +100,8 @@ async def issue_user_tokens(
     client, now = grant.client, ctx.now()
     issuer = ctx.settings.issuer(client.pool_id)
     subject = await subject_of(ctx, client, grant.user)
+    # RFC 9068 §3: a user's token is for the client that asked for it (aud = client_id).
+    options = AccessTokenOptions(rfc9068=client.rfc9068_access_tokens)
     access_claims = tokens.access_token_claims(
         issuer=issuer,
         client_id=client.client_id,
@@ -102,9 +111,9 @@ async def issue_user_tokens(
         origin_jti=grant.origin_jti,
         now=now,
         ttl=client.access_token_validity.seconds,
-        options=_access_options(ctx, grant.scopes),
+        options=options,
     )
-    access_token = await _sign(ctx, client.pool_id, KeyUse.ACCESS, access_claims)
+    access_token = await _sign(ctx, client.pool_id, KeyUse.ACCESS, access_claims, options.typ)
     id_token = None
     if "openid" in grant.scopes:
         id_claims = tokens.id_token_claims(
@@ -148,14 +157,20 @@ async def issue_user_tokens(
 async def issue_client_tokens(
     ctx: IdpContext, client: AppClient, scopes: Sequence[str]
 ) -> IssuedTokens:
-    """A client_credentials access token (no ID token, no refresh token)."""
+    """A client_credentials access token (no ID token, no refresh token).
+
+    In RFC 9068 format its ``aud`` names the resource servers of the granted scopes.
+    """
+    options = AccessTokenOptions(
+        rfc9068=client.rfc9068_access_tokens, audience=resource_servers(scopes)
+    )
     claims = tokens.client_token_claims(
         issuer=ctx.settings.issuer(client.pool_id),
         client_id=client.client_id,
         scopes=scopes,
         now=ctx.now(),
         ttl=client.access_token_validity.seconds,
-        options=_access_options(ctx, scopes),
+        options=options,
     )
-    access_token = await _sign(ctx, client.pool_id, KeyUse.ACCESS, claims)
+    access_token = await _sign(ctx, client.pool_id, KeyUse.ACCESS, claims, options.typ)
     return IssuedTokens(access_token=access_token, expires_in=client.access_token_validity.seconds)

@@ -2,8 +2,9 @@
 
 ID token: OIDC Core §2 plus Cognito's ``cognito:username``, ``token_use``, ``origin_jti``
 and the client's readable attributes; ``at_hash`` per OIDC Core §3.1.3.6. Access token:
-Cognito's ``client_id``/``username``/``scope``/``version: 2``, or RFC 9068 (``typ: at+jwt``
-with ``aud``) when asked. Pure functions: the caller passes keys, times and ids.
+Cognito's ``client_id``/``username``/``scope``/``version: 2``; for clients that ask for it,
+RFC 9068 §2 on top of that (``typ: at+jwt`` header, ``aud``, ``groups``; Cognito's extra claims
+stay, as §2.2.2 allows). Pure functions: the caller passes keys, times and ids.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from joserfc.jwk import RSAKey
 
 __all__ = [
     "ALGORITHM",
+    "RFC9068_TYP",
     "AccessTokenOptions",
     "Subject",
     "access_token_claims",
@@ -33,6 +35,7 @@ __all__ = [
 ]
 
 ALGORITHM = "RS256"
+RFC9068_TYP = "at+jwt"
 
 
 @dataclass(frozen=True)
@@ -48,10 +51,18 @@ class Subject:
 
 @dataclass(frozen=True)
 class AccessTokenOptions:
-    """Shape of the access token: Cognito's (default) or RFC 9068's."""
+    """Shape of the access token: Cognito's (default) or RFC 9068's.
+
+    ``audience`` is the RFC 9068 §3 resource indicator; empty means the client id.
+    """
 
     rfc9068: bool = False
     audience: Sequence[str] = ()
+
+    @property
+    def typ(self) -> str:
+        """The JWS ``typ`` header: ``at+jwt`` for RFC 9068 (§2.1), none for Cognito."""
+        return RFC9068_TYP if self.rfc9068 else ""
 
 
 def new_jti() -> str:
@@ -113,6 +124,8 @@ def access_token_claims(
     )
     if options.rfc9068:
         claims["aud"] = _audience(options.audience, client_id)
+        if subject.groups:
+            claims["groups"] = list(subject.groups)  # RFC 9068 §2.2.3.1
     return claims
 
 
@@ -140,6 +153,7 @@ def client_token_claims(
     }
     if options.rfc9068:
         claims["aud"] = _audience(options.audience, client_id)
+        del claims["auth_time"]  # RFC 9068 §2.2.1: the time a user authenticated; none here
     return claims
 
 

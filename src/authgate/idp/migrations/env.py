@@ -5,7 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-import authgate.idp.models  # noqa: F401  (registers the tables on Base.metadata)
+# Both imports register their tables on Base.metadata, so autogenerate sees the whole schema.
+import authgate.idp.models
+import authgate.idp.token_models  # noqa: F401
 from authgate.idp.db import VERSION_TABLE, Base
 
 
