@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from authgate.idp.errors import (
     ScopeDoesNotExistException,
 )
 from authgate.idp.records import TokenValidity, UserPool
+from authgate.idp.seed import seed_workshop
 from authgate.idp.store import IdpStore
 
 KONG_SCOPES = ("openid", "email", "profile", "aws.cognito.signin.user.admin")
@@ -311,3 +313,39 @@ async def test_deleted_client_is_not_found(store: IdpStore, pool: UserPool) -> N
         await store.get_client(client.client_id)
     with pytest.raises(ResourceNotFoundException):
         await store.resolve_client(pool.id, "kong-api")
+
+
+async def test_access_token_format_defaults_to_cognito_and_is_stored_per_client(
+    store: IdpStore, pool: UserPool
+) -> None:
+    plain = await store.create_client(pool.id, "plain", code_client())
+    jwt_client = await store.create_client(
+        pool.id, "resource-api", code_client(access_token_format="rfc9068")
+    )
+    assert plain.access_token_format == "cognito"
+    assert not plain.rfc9068_access_tokens
+    assert (await store.get_client(jwt_client.client_id)).access_token_format == "rfc9068"
+    assert settings_of(jwt_client).access_token_format == "rfc9068"
+    back = await store.update_client(
+        jwt_client.client_id, replace(settings_of(jwt_client), access_token_format="cognito")
+    )
+    assert back.access_token_format == "cognito"
+    assert (await store.get_client(plain.client_id)).access_token_format == "cognito"
+
+
+@pytest.mark.parametrize("value", ["", "jwt", "RFC9068", "at+jwt"])
+async def test_unknown_access_token_format_is_an_invalid_parameter(
+    store: IdpStore, pool: UserPool, value: str
+) -> None:
+    with pytest.raises(InvalidParameterException, match=r"'accessTokenFormat'.*cognito, rfc9068"):
+        await store.create_client(pool.id, "bad", code_client(access_token_format=value))
+
+
+async def test_workshop_spec_sets_the_access_token_format(store: IdpStore, tmp_path: Path) -> None:
+    spec = tmp_path / "idp.yaml"
+    spec.write_text("pool: {name: p}\nclient: {name: api, access_token_format: rfc9068}\n")
+    facts = await seed_workshop(store, spec, state_dir=tmp_path)
+    assert (await store.get_client(facts["client_id"])).access_token_format == "rfc9068"
+    spec.write_text("pool: {name: p}\nclient: {name: api, access_token_format: jwt}\n")
+    with pytest.raises(InvalidParameterException, match=r"client\.access_token_format"):
+        await seed_workshop(store, spec, state_dir=tmp_path)
