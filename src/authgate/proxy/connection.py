@@ -67,6 +67,7 @@ class HttpConnection(ClientSocket):
         self._parser = httptools.HttpRequestParser(self)
         self.peer_ip = ""
         self.server_port = 0
+        self.port_text = "0"
         self._active: Exchange | None = None
         self._task: asyncio.Task[None] | None = None
         self._wakeup: asyncio.Future[None] | None = None
@@ -92,6 +93,7 @@ class HttpConnection(ClientSocket):
         self.peer_ip = peer[0] if peer else ""
         local = transport.get_extra_info("sockname")
         self.server_port = local[1] if local else 0
+        self.port_text = str(self.server_port)
         transport.set_write_buffer_limits(high=256 * 1024)
         self._idle_since = self._loop.time()
         self._arm_timer(self._settings.keepalive_timeout)

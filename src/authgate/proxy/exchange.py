@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING
 
 from authgate.proxy.bodies import BodyQueue
-from authgate.proxy.http import LAST_CHUNK, chunk, encode_head, status_line
+from authgate.proxy.http import LAST_CHUNK, chunk, encode_fields, encode_head, status_line
 
 if TYPE_CHECKING:
     from authgate.proxy.connection import HttpConnection
@@ -139,6 +139,22 @@ class Exchange:
         ``complete_body`` is the whole body when it is already known: head, body and end
         then leave in one write (and the caller must not call :meth:`write`/:meth:`end`).
         """
+        self.start_response_fields(
+            status, encode_fields(headers), content_length, has_body, complete_body
+        )
+
+    def start_response_fields(
+        self,
+        status: int,
+        fields: str,
+        content_length: int | None,
+        has_body: bool = True,
+        complete_body: bytes | None = None,
+    ) -> None:
+        """:meth:`start_response` with the header fields already serialized.
+
+        ``fields`` is ``name: value\\r\\n`` lines that must hold no other CR or LF.
+        """
         if self.head_sent:
             raise RuntimeError("response already started")
         self.head_sent = True
@@ -146,10 +162,11 @@ class Exchange:
         self._has_body = has_body = (
             has_body and not self.head_request and status != 204 and status != 304
         )
+        conn = self.conn
         if (
             not self.keep_alive
-            or self.conn.closing
-            or self.conn.draining
+            or conn.closing
+            or conn.draining
             or (self.body is not None and not self.body.done and not self._can_discard_body())
         ):
             self.close_after = True
@@ -168,7 +185,7 @@ class Exchange:
             framing += "connection: close\r\n"
         elif self.http_version == "1.0":
             framing += "connection: keep-alive\r\n"
-        head = encode_head(status_line(status), headers, framing)
+        head = f"{status_line(status)}{fields}{framing}\r\n".encode("latin-1", "replace")
         self.bytes_out += len(head)
         if complete_body is not None:
             if has_body and complete_body:
@@ -177,7 +194,7 @@ class Exchange:
             elif self._chunked:
                 head += LAST_CHUNK
             self.finished = True
-        self.conn.write(head)
+        conn.write(head)
 
     def _can_discard_body(self) -> bool:
         """Whether the unread rest of the request body is small enough to read and drop."""

@@ -17,8 +17,13 @@ from authgate.plugins.base import Headers
 from authgate.proxy.bodies import BodyQueue
 from authgate.proxy.errors import UpstreamError
 from authgate.proxy.exchange import Exchange
-from authgate.proxy.headers import client_response_headers, first_value, via_value
-from authgate.proxy.http import BODY_LENGTH, BODY_NONE, LAST_CHUNK, chunk, encode_head
+from authgate.proxy.headers import (
+    client_response_fields,
+    client_response_headers,
+    first_value,
+    via_value,
+)
+from authgate.proxy.http import BODY_LENGTH, BODY_NONE, LAST_CHUNK, chunk, encode_fields
 from authgate.proxy.pool import UpstreamPool
 from authgate.proxy.runtime import RoutePlan, UpstreamTarget
 from authgate.proxy.state import RequestState
@@ -129,34 +134,57 @@ class Forwarder:
         target: UpstreamTarget,
         body_length: int | None,
     ) -> bytes:
-        headers = state.upstream_headers
-        host = first_value(headers, "host") if plan.preserve_host else None
+        ctx = state.ctx
+        if ctx is None:
+            fields = state.fields
+            host = exchange.host if plan.preserve_host else None
+        else:
+            headers = ctx.headers.items()
+            host = first_value(headers, "host") if plan.preserve_host else None
+            fields = encode_fields(headers, _FRAMED)
         query = state.query
         uri = f"{state.upstream_path}?{query}" if query else state.upstream_path
-        line = f"{exchange.method} {uri} HTTP/1.1\r\nhost: {host or target.host_header}\r\n"
         if body_length is not None:
             framing = f"content-length: {body_length}\r\n"
         elif exchange.body is not None:
             framing = "transfer-encoding: chunked\r\n"
         else:
             framing = ""
-        return encode_head(line, headers, framing, _FRAMED)
+        host_line = f"host: {host}\r\n" if host else target.host_line
+        line = f"{exchange.method} {uri} HTTP/1.1\r\n"
+        if ctx is not None and (_splits(line) or _splits(host_line)):
+            # Plugins may rewrite the path, query and Host: never let one split the head.
+            raise ValueError("a start line or framing field holds CR or LF")
+        return f"{line}{host_line}{fields}{framing}\r\n".encode("latin-1", "replace")
 
     def _start_response(
         self, exchange: Exchange, state: RequestState, response: UpstreamResponse
     ) -> bool:
         """Send the response head (with the body when it already arrived whole)."""
-        has_body = response.body_kind != BODY_NONE
+        kind = response.body_kind
+        has_body = kind != BODY_NONE
+        length = response.length if kind == BODY_LENGTH else None
+        body = response.body
+        if not state.chain.response:
+            fields = client_response_fields(response.headers, has_body, response.version)
+            whole = b"" if body is None else body.take_complete()
+            exchange.start_response_fields(
+                response.status,
+                f"{fields}x-request-id: {state.request_id}\r\n"
+                f"x-authgate-upstream-latency: {int(state.upstream_latency_ms or 0)}\r\n"
+                f"x-authgate-proxy-latency: {int(state.proxy_latency_ms or 0)}\r\n",
+                length,
+                has_body,
+                whole,
+            )
+            return whole is not None
         headers = client_response_headers(response.headers, has_body, response.version)
         headers.append(("x-request-id", state.request_id))
         headers.append(("x-authgate-upstream-latency", str(int(state.upstream_latency_ms or 0))))
         headers.append(("x-authgate-proxy-latency", str(int(state.proxy_latency_ms or 0))))
-        if state.chain.response:
-            edited = Headers.from_lower(headers)
-            state.run_response_phase(response.status, edited)
-            headers = [kv for kv in edited.items() if kv[0] not in _RESPONSE_FRAMED]
-        length = response.length if response.body_kind == BODY_LENGTH else None
-        body = response.body
+        edited = Headers.from_lower(headers)
+        state.run_response_phase(response.status, edited)
+        headers = [kv for kv in edited.items() if kv[0] not in _RESPONSE_FRAMED]
         whole = b"" if body is None else body.take_complete()
         exchange.start_response(response.status, headers, length, has_body, whole)
         return whole is not None
@@ -209,3 +237,8 @@ async def _send_body(
     if chunked:
         conn.write(LAST_CHUNK)
     return True
+
+
+def _splits(text: str) -> bool:
+    """More CR or LF than the one CRLF that ends ``text``."""
+    return text.count("\r") != 1 or text.count("\n") != 1

@@ -21,6 +21,7 @@ from authgate.proxy.headers import (
     TrustedNetworks,
     first_value,
     request_id_from,
+    upstream_request_fields,
     upstream_request_headers,
 )
 from authgate.proxy.paths import normalize_path
@@ -37,6 +38,12 @@ logger = logging.getLogger("authgate.proxy")
 JSON = "application/json; charset=utf-8"
 HTTPS_REQUIRED = "Please use HTTPS protocol"
 _GATEWAY_FRAMED = ("content-length", "transfer-encoding", "connection")
+_PROTOCOLS = {"1.1": "HTTP/1.1", "1.0": "HTTP/1.0"}
+_HOST_CACHE_SIZE = 1024
+
+
+def _no_header(name: str) -> str | None:
+    return None  # for routers without header rules: they never ask
 
 
 class ProxyApp:
@@ -46,6 +53,7 @@ class ProxyApp:
         self._holder = holder
         self._trusted = trusted
         self._forwarder = Forwarder(pool)
+        self._hosts: dict[str, tuple[str, str]] = {}
 
     async def __call__(self, exchange: Exchange) -> None:
         runtime = self._holder.current
@@ -81,45 +89,67 @@ class ProxyApp:
             self._error(exchange, state, 400, "Bad request: invalid path")
             return
         state.path = path
-        host = _strip_port(exchange.host or "").lower()
-        headers = exchange.headers
-        match = runtime.router.match(
-            exchange.method, host, path, lambda name: first_value(headers, name)
-        )
+        match, bare_host, host = self._route(exchange, runtime, path)
         if match is None:
             if runtime.global_chain.plugins:
                 state.chain = runtime.global_chain
                 self._context(exchange, state, host, runtime.config, [])
             self._error(exchange, state, 404, NO_ROUTE)
             return
-        plan = runtime.plans[match.route.id]
+        plan = state.plan = runtime.plans[match.route.id]
         state.route, state.service, state.chain = match.route, match.service, plan.chain
         state.upstream_path = match.upstream_path
-        trusted = exchange.peer_ip in self._trusted
+        conn = exchange.conn
+        trusted = conn.peer_ip in self._trusted
         if plan.https_only and _forwarded_proto(exchange, trusted) != "https":
             if plan.chain.plugins:
                 self._context(exchange, state, host, runtime.config, [])
             self._https_required(exchange, state, plan, host, trusted)
             return
         matched = match.matched_path
-        state.headers, state.request_id = upstream_request_headers(
-            headers,
+        args = (
+            exchange.headers,
             exchange.connection,
             exchange.upgrade,
             trusted,
-            (exchange.scheme, _strip_port(exchange.host or host), str(exchange.server_port), path),
-            exchange.peer_ip,
+            (conn.scheme, bare_host, conn.port_text, path),
+            conn.peer_ip,
             matched if plan.strip_path and matched and matched != "/" else None,
             exchange.http_version,
         )
-        if plan.chain.plugins and await self._plugins_answered(
-            exchange, runtime, state, match, host
-        ):
-            return
+        if not plan.chain.plugins:
+            # Nobody edits the fields: serialize them in the same pass.
+            state.fields, state.request_id = upstream_request_fields(*args)
+        else:
+            state.headers, state.request_id = upstream_request_headers(*args)
+            if await self._plugins_answered(exchange, runtime, state, match, host):
+                return
         if plan.target is None:
             self._error(exchange, state, 503, "no Service for this Route")
             return
         await self._forwarder.forward(exchange, state, plan, plan.target)
+
+    def _route(
+        self, exchange: Exchange, runtime: Runtime, path: str
+    ) -> tuple[RouteMatch | None, str, str]:
+        """The matched route, the Host without its port, and the same lower-cased."""
+        raw = exchange.host or ""
+        bare, host = self._hosts.get(raw) or self._host_forms(raw)
+        headers = exchange.headers
+        router = runtime.router
+        get_header = (
+            (lambda name: first_value(headers, name)) if router.uses_headers else _no_header
+        )
+        return router.match(exchange.method, host, path, get_header), bare, host
+
+    def _host_forms(self, host: str) -> tuple[str, str]:
+        """(Host without its port, the same lower-cased), cached per Host value."""
+        bare = _strip_port(host)
+        forms = (bare, bare.lower())
+        if len(self._hosts) >= _HOST_CACHE_SIZE:
+            self._hosts.clear()
+        self._hosts[host] = forms
+        return forms
 
     async def _plugins_answered(
         self,
@@ -271,30 +301,34 @@ class ProxyApp:
 
     def _log(self, exchange: Exchange, runtime: Runtime, state: RequestState) -> None:
         now = time.monotonic()
-        route, service = state.route, state.service
         ctx = state.ctx
         consumer = ctx.consumer if ctx is not None else None
-        record = AccessRecord(
-            request_id=self._rid(exchange, state),
-            started_at=exchange.started_wall,
-            client_ip=exchange.peer_ip,
-            method=exchange.method,
-            host=exchange.host or "",
-            path=state.path or exchange.target.partition("?")[0],
-            query=state.query,
-            protocol=f"HTTP/{exchange.http_version}",
-            status=exchange.status or 499,
-            bytes_in=exchange.body_bytes_in,
-            bytes_out=exchange.bytes_out,
-            route_id=getattr(route, "id", None),
-            route_name=getattr(route, "name", None),
-            service_id=getattr(service, "id", None),
-            service_name=getattr(service, "name", None),
-            latency_ms=(now - exchange.started_at) * 1000,
-            proxy_latency_ms=state.proxy_latency_ms,
-            upstream_latency_ms=state.upstream_latency_ms,
-            upstream_error=state.upstream_error,
-            consumer=getattr(consumer, "username", None) or getattr(consumer, "id", None),
+        plan = state.plan
+        version = exchange.http_version
+        body = exchange.body
+        record = AccessRecord(  # positional: the field order of AccessRecord
+            state.request_id or self._rid(exchange, state),
+            exchange.started_wall,
+            exchange.conn.peer_ip,
+            exchange.method,
+            exchange.host or "",
+            state.path or exchange.target.partition("?")[0],
+            state.query,
+            _PROTOCOLS.get(version) or f"HTTP/{version}",
+            exchange.status or 499,
+            body.received if body is not None else 0,
+            exchange.bytes_out,
+            plan.route_id if plan is not None else None,
+            plan.route_name if plan is not None else None,
+            plan.service_id if plan is not None else None,
+            plan.service_name if plan is not None else None,
+            (now - exchange.started_at) * 1000,
+            state.proxy_latency_ms,
+            state.upstream_latency_ms,
+            state.upstream_error,
+            None
+            if consumer is None
+            else (getattr(consumer, "username", None) or getattr(consumer, "id", None)),
         )
         if ctx is not None:
             for plugin in state.chain.log:

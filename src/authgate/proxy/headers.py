@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from authgate import __version__
 
@@ -18,10 +18,13 @@ __all__ = [
     "HOP_BY_HOP",
     "SERVER",
     "TrustedNetworks",
+    "client_response_fields",
     "client_response_headers",
     "connection_tokens",
     "first_value",
+    "new_request_id",
     "request_id_from",
+    "upstream_request_fields",
     "upstream_request_headers",
     "via_value",
 ]
@@ -53,11 +56,47 @@ _REQUEST_SPECIAL = HOP_BY_HOP | {
     "x-real-ip",
     *_FORWARDED,
 }
+# The same plus the fields the forwarder frames itself (upstream_request_fields skips them).
+_REQUEST_SPECIAL_FRAMED = _REQUEST_SPECIAL | {"host", "content-length"}
 _RESPONSE_SPECIAL = HOP_BY_HOP | {"via", "x-request-id", "content-length"}
+# Special request fields that are not X-Forwarded-* / X-Real-IP values.
+_NOT_FORWARDING = HOP_BY_HOP | {"expect", "host", "content-length"}
 # Connection tokens that name no end-to-end field worth a second pass.
 _PLAIN_TOKENS = frozenset({"close", "keep-alive"})
 _VIA_10 = f"1.0 {SERVER}"
 _VIA_11 = f"1.1 {SERVER}"
+_ID_BLOCK_BYTES = 4096  # 256 request ids per getrandom() system call
+
+
+def _request_ids() -> Iterator[str]:
+    """32 hex digits at a time from 4 KiB blocks of ``os.urandom`` (the kernel's CSPRNG).
+
+    Buffering changes nothing about how unguessable the ids are: every id is 128 fresh bits
+    of the same CSPRNG output that ``os.urandom(16)`` would return, none is handed out twice,
+    and seeing any number of ids tells nothing about the next one (unlike a seeded PRNG
+    such as ``random``). It only saves a system call per request.
+    """
+    while True:
+        block = os.urandom(_ID_BLOCK_BYTES).hex()
+        for start in range(0, len(block), 32):
+            yield block[start : start + 32]
+
+
+_next_id = _request_ids().__next__
+
+
+def _reset_request_ids() -> None:
+    # A forked child must not hand out the ids still buffered in its parent.
+    global _next_id
+    _next_id = _request_ids().__next__
+
+
+os.register_at_fork(after_in_child=_reset_request_ids)
+
+
+def new_request_id() -> str:
+    """A new random request id: 32 lower-case hex digits (128 bits from the OS CSPRNG)."""
+    return _next_id()
 
 
 class TrustedNetworks:
@@ -117,7 +156,7 @@ def request_id_from(headers: list[tuple[str, str]]) -> str:
 def _request_id(supplied: str | None) -> str:
     if supplied is not None and _SANE_REQUEST_ID.fullmatch(supplied):
         return supplied
-    return os.urandom(16).hex()
+    return _next_id()
 
 
 def upstream_request_headers(
@@ -189,6 +228,73 @@ def upstream_request_headers(
     return kept, request_id
 
 
+def upstream_request_fields(
+    client: list[tuple[str, str]],
+    connection: str | None,
+    upgrade: bool,
+    trusted: bool,
+    forwarded: tuple[str, str, str, str],
+    peer_ip: str,
+    prefix: str | None,
+    http_version: str,
+) -> tuple[str, str]:
+    """:func:`upstream_request_headers` already serialized, for requests no plugin edits.
+
+    The same fields in the same order, written as ``name: value\\r\\n`` lines in the one
+    pass, except Host and Content-Length (the forwarder writes those itself). Only for
+    fields as llhttp parsed them, which never hold CR or LF.
+    """
+    named = connection_tokens(connection) if connection else None
+    if named:
+        if upgrade:
+            named = named - {"upgrade"}
+        client = [kv for kv in client if kv[0] not in named]
+    lines: list[str] = []
+    via = forwarded_for = supplied_id = None
+    incoming: dict[str, str] | None = {} if trusted else None
+    for name, value in client:
+        if name in _REQUEST_SPECIAL_FRAMED:
+            if name == "x-forwarded-for":
+                forwarded_for = value if forwarded_for is None else f"{forwarded_for}, {value}"
+            elif name == "via":
+                via = value if via is None else f"{via}, {value}"
+            elif name == "x-request-id":
+                if supplied_id is None:
+                    supplied_id = value
+            elif name == "upgrade":
+                if upgrade:
+                    lines.append(f"upgrade: {value}\r\n")
+            elif incoming is not None and name not in _NOT_FORWARDING:
+                incoming.setdefault(name, value)
+        elif not name.startswith("proxy-"):
+            lines.append(f"{name}: {value}\r\n")
+    request_id = _request_id(supplied_id)
+    proto, host, port, path = forwarded
+    real_ip = peer_ip
+    if incoming:
+        get = incoming.get
+        proto = get("x-forwarded-proto", proto)
+        host = get("x-forwarded-host", host)
+        port = get("x-forwarded-port", port)
+        path = get("x-forwarded-path", path)
+        prefix = get("x-forwarded-prefix", prefix)
+        real_ip = get("x-real-ip") or peer_ip
+    lines.append(
+        f"x-forwarded-for: {f'{forwarded_for}, {peer_ip}' if forwarded_for else peer_ip}\r\n"
+        f"x-forwarded-proto: {proto}\r\nx-forwarded-host: {host}\r\n"
+        f"x-forwarded-port: {port}\r\nx-forwarded-path: {path}\r\n"
+    )
+    if prefix:
+        lines.append(f"x-forwarded-prefix: {prefix}\r\n")
+    lines.append(
+        f"x-real-ip: {real_ip}\r\nvia: {via_value(http_version, via)}\r\n"
+        f"x-request-id: {request_id}\r\n"
+    )
+    if upgrade:
+        lines.append("connection: upgrade\r\n")
+    return "".join(lines), request_id
+
+
 def client_response_headers(
     upstream: list[tuple[str, str]], has_body: bool, http_version: str
 ) -> list[tuple[str, str]]:
@@ -217,3 +323,31 @@ def client_response_headers(
             kept = [kv for kv in kept if kv[0] not in named]
     kept.append(("via", via_value(http_version, via)))
     return kept
+
+
+def client_response_fields(
+    upstream: list[tuple[str, str]], has_body: bool, http_version: str
+) -> str:
+    """:func:`client_response_headers` already serialized (``name: value\\r\\n`` lines).
+
+    For responses no plugin edits; the fields are as llhttp parsed them (no CR or LF).
+    """
+    lines: list[str] = []
+    via = connection = None
+    for name, value in upstream:
+        if name in _RESPONSE_SPECIAL:
+            if name == "via":
+                via = value if via is None else f"{via}, {value}"
+            elif name == "connection":
+                connection = value if connection is None else f"{connection}, {value}"
+            elif name == "content-length" and not has_body:
+                lines.append(f"content-length: {value}\r\n")
+        elif not name.startswith("proxy-"):
+            lines.append(f"{name}: {value}\r\n")
+    if connection is not None:
+        named = connection_tokens(connection)
+        if named:
+            kept = client_response_headers(upstream, has_body, http_version)
+            return "".join([f"{k}: {v}\r\n" for k, v in kept])
+    lines.append(f"via: {via_value(http_version, via)}\r\n")
+    return "".join(lines)

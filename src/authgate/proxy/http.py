@@ -20,6 +20,7 @@ __all__ = [
     "FramingError",
     "RequestFraming",
     "chunk",
+    "encode_fields",
     "encode_head",
     "request_framing",
     "response_framing",
@@ -130,6 +131,25 @@ def status_line(status: int) -> str:
     return line if line is not None else f"HTTP/1.1 {status} \r\n"
 
 
+def encode_fields(headers: list[tuple[str, str]], skip: frozenset[str] = frozenset()) -> str:
+    """``name: value\\r\\n`` lines for ``headers``, leaving out the names in ``skip``.
+
+    A field whose name or value holds CR or LF (only a plugin could set one) would split the
+    head: such fields are dropped.
+    """
+    lines = [f"{name}: {value}\r\n" for name, value in headers if name not in skip]
+    text = "".join(lines)
+    if text.count("\n") != len(lines) or text.count("\r") != len(lines):
+        text = "".join(
+            [
+                f"{k}: {v}\r\n"
+                for k, v in headers
+                if k not in skip and not _splits(k) and not _splits(v)
+            ]
+        )
+    return text
+
+
 def encode_head(
     start_line: str,
     headers: list[tuple[str, str]],
@@ -138,24 +158,12 @@ def encode_head(
 ) -> bytes:
     """Serialize a start line (with its CRLF), headers and ``extra`` (pre-formatted fields).
 
-    Fields named in ``skip`` are left out. One join and one encode for the whole head. A
-    field whose name or value holds CR or LF (only a plugin could set one) would split the
-    head: such fields are dropped.
+    Fields named in ``skip`` are left out, and so are fields holding CR or LF
+    (:func:`encode_fields`); a start line or ``extra`` with a stray CR or LF is a ValueError.
     """
-    own = 1 + start_line.count("\n") + extra.count("\n")  # line breaks we wrote ourselves
-    lines = [f"{name}: {value}\r\n" for name, value in headers if name not in skip]
-    text = f"{start_line}{''.join(lines)}{extra}\r\n"
-    breaks = len(lines) + own
-    if text.count("\n") != breaks or text.count("\r") != breaks:
-        lines = [
-            f"{k}: {v}\r\n"
-            for k, v in headers
-            if k not in skip and not _splits(k) and not _splits(v)
-        ]
-        text = f"{start_line}{''.join(lines)}{extra}\r\n"
-        breaks = len(lines) + own
-        if text.count("\n") != breaks or text.count("\r") != breaks:
-            raise ValueError("a start line or framing field holds CR or LF")
+    if start_line.count("\r") != start_line.count("\n") or extra.count("\r") != extra.count("\n"):
+        raise ValueError("a start line or framing field holds CR or LF")
+    text = f"{start_line}{encode_fields(headers, skip)}{extra}\r\n"
     return text.encode("latin-1", "replace")
 
 

@@ -177,6 +177,8 @@ class Router:
         )
         self._host_keys: dict[str, str] = {}
         self._header_names = tuple(sorted({n for c in candidates for n, _, _ in c.headers}))
+        self.uses_headers = bool(self._header_names)
+        """Whether some route matches on headers (otherwise ``get_header`` is never called)."""
         self._cache: dict[tuple[str | None, ...], RouteMatch | None] = {}
 
     def match(

@@ -77,9 +77,12 @@ class UpstreamTarget:
     retries: int
     key: tuple[str, int, bool] = field(init=False)
     """The upstream pool key: (host, port, tls)."""
+    host_line: str = field(init=False)
+    """``host: <host_header>\\r\\n``, the Host field of every request without preserve_host."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key", (self.host, self.port, self.tls))
+        object.__setattr__(self, "host_line", f"host: {self.host_header}\r\n")
 
     @classmethod
     def of(cls, service: Service) -> UpstreamTarget:
@@ -114,6 +117,10 @@ class RoutePlan:
     strip_path: bool
     https_only: bool
     redirect_status: int
+    route_id: str | None = None
+    route_name: str | None = None
+    service_id: str | None = None
+    service_name: str | None = None
 
 
 class Runtime:
@@ -135,17 +142,22 @@ class Runtime:
         self.route_chains: dict[str, PluginChain] = {
             route.id: self._resolve(route.id, route.service, None) for route in config.routes
         }
-        self.plans: dict[str, RoutePlan] = {
-            route.id: RoutePlan(
+        services = {service.id: service for service in config.services}
+        self.plans: dict[str, RoutePlan] = {}
+        for route in config.routes:
+            service = services.get(route.service) if route.service is not None else None
+            self.plans[route.id] = RoutePlan(
                 self.route_chains[route.id],
                 self.targets.get(route.service) if route.service is not None else None,
                 route.preserve_host,
                 route.strip_path,
                 "http" not in route.protocols,
                 route.https_redirect_status_code,
+                route.id,
+                route.name,
+                service.id if service is not None else None,
+                service.name if service is not None else None,
             )
-            for route in config.routes
-        }
         self.global_chain = self._resolve(None, None, None)
         self._consumer_chains: dict[tuple[str, str], PluginChain] = {}
 

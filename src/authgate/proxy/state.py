@@ -20,14 +20,16 @@ logger = logging.getLogger("authgate.proxy")
 class RequestState:
     """One request's proxy state (the access record and the log phase read it too).
 
-    ``headers`` are the fields for the upstream while no plugin runs; with plugins they live
-    in ``ctx.headers``. Latencies are milliseconds.
+    ``fields`` are the fields for the upstream, already serialized, when no plugin runs;
+    with plugins they live in ``ctx.headers`` (built from ``headers``). ``plan`` is the
+    matched route's. Latencies are milliseconds.
     """
 
     __slots__ = (
         "body",
         "chain",
         "ctx",
+        "fields",
         "headers",
         "path",
         "plan",
@@ -53,6 +55,7 @@ class RequestState:
         self.chain: PluginChain = EMPTY_CHAIN
         self.ctx: RequestContext | None = None
         self.headers: list[tuple[str, str]] = []
+        self.fields = ""
         self.body: ExchangeBody | None = None
         self.proxy_latency_ms: float | None = None
         self.upstream_latency_ms: float | None = None

@@ -77,6 +77,7 @@ class UpstreamConnection(asyncio.Protocol):
         self._parser_reusable = False
         self._in_head = False
         self._head_waiter: asyncio.Future[UpstreamResponse] | None = None
+        self._head: asyncio.Future[UpstreamResponse] | None = None
         self._response: UpstreamResponse | None = None
         self._complete = False
         self._head_request = False
@@ -226,7 +227,7 @@ class UpstreamConnection(asyncio.Protocol):
         self._read_timeout = read_timeout
         self.request_incomplete = False
         now = self._last_activity = self._loop.time()
-        self._head_waiter = self._loop.create_future()
+        self._head_waiter = self._head = self._loop.create_future()
         timer = self._timer
         if timer is None or timer.when() > now + read_timeout:
             if timer is not None:
@@ -272,12 +273,14 @@ class UpstreamConnection(asyncio.Protocol):
             self.abort()
             raise UpstreamError("timeout", 504, "upstream write timeout") from None
 
-    async def response_head(self) -> UpstreamResponse:
-        """The response status and headers (read timeout -> 504)."""
-        if self._response is not None:
-            return self._response
-        assert self._head_waiter is not None
-        return await self._head_waiter
+    def response_head(self) -> asyncio.Future[UpstreamResponse]:
+        """Await it for the response status and headers (read timeout -> 504).
+
+        The future :meth:`begin` made, not a coroutine: awaiting it directly saves a
+        coroutine per request.
+        """
+        assert self._head is not None
+        return self._head
 
     @property
     def reusable(self) -> bool:

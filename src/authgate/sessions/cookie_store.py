@@ -3,9 +3,22 @@
 Nothing is kept server-side, so any worker or instance with the same ``session_secret`` reads
 the session. The flip side (as in Kong): a cookie session cannot be revoked before its
 timeouts except by changing the secret.
+
+Opening a cookie (HKDF, AES-GCM, JSON) is the expensive part of a session request, and one
+browser sends the same cookie value again and again, so each store keeps what recent cookie
+values opened to, keyed by the SHA-256 of the value (a store belongs to one config: secrets,
+cookie name and timeouts are fixed for it). Opening is a pure function of the value and the
+secrets, so a cached result is what decrypting again would give; the timeouts are checked
+on every load either way, and an entry is dropped at the latest when its session would
+expire (idle, rolling or absolute), after ``OPENED_CACHE_SECONDS``, or when the cache is
+full (``OPENED_CACHE_ENTRIES``, oldest first). Values that do not open are never cached.
 """
 
 from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from typing import Any
 
 import orjson
 
@@ -13,7 +26,19 @@ from authgate.sessions.codec import SessionCodec
 from authgate.sessions.cookies import CookieJar, CookieSettings
 from authgate.sessions.store import Session, SessionTimeouts
 
-__all__ = ["CookieSessionStore", "decode_session", "encode_session"]
+__all__ = [
+    "OPENED_CACHE_ENTRIES",
+    "OPENED_CACHE_SECONDS",
+    "CookieSessionStore",
+    "decode_session",
+    "encode_session",
+]
+
+OPENED_CACHE_ENTRIES = 1024
+OPENED_CACHE_SECONDS = 60.0
+
+# (drop at, id, created_at, last_seen, data) of a session as its cookie value holds it.
+_Opened = tuple[float, str, float, float, dict[str, Any]]
 
 
 def encode_session(session: Session) -> bytes:
@@ -43,22 +68,56 @@ class CookieSessionStore:
     """Sessions sealed into the cookie named by ``settings``."""
 
     def __init__(
-        self, codec: SessionCodec, settings: CookieSettings, timeouts: SessionTimeouts
+        self,
+        codec: SessionCodec,
+        settings: CookieSettings,
+        timeouts: SessionTimeouts,
+        *,
+        cache_entries: int = OPENED_CACHE_ENTRIES,
     ) -> None:
         self.codec = codec
         self.settings = settings
         self.timeouts = timeouts
+        self._cache_entries = cache_entries
+        self._opened: OrderedDict[bytes, _Opened] = OrderedDict()
 
     async def load(self, jar: CookieJar, now: float) -> Session | None:
         """See :class:`~authgate.sessions.store.SessionStore`."""
         value = jar.read(self.settings.name)
         if value is None:
             return None
-        raw = self.codec.open(value, self.settings.name)
-        session = decode_session(raw) if raw is not None else None
+        key = hashlib.sha256(value.encode("utf-8", "surrogatepass")).digest()
+        entry = self._opened.get(key)
+        if entry is not None and now < entry[0]:
+            # A fresh Session (and data dict) per request: callers change them.
+            session: Session | None = Session(entry[1], entry[2], entry[3], dict(entry[4]))
+        else:
+            if entry is not None:
+                del self._opened[key]
+            raw = self.codec.open(value, self.settings.name)
+            session = decode_session(raw) if raw is not None else None
+            if session is not None:
+                self._remember(key, session, now)
         if session is None or not self.timeouts.valid(session, now):
             return None
         return session
+
+    @property
+    def cached_sessions(self) -> int:
+        """How many opened cookie values are remembered."""
+        return len(self._opened)
+
+    def _remember(self, key: bytes, session: Session, now: float) -> None:
+        if self._cache_entries <= 0:
+            return
+        until = min(now + OPENED_CACHE_SECONDS, self.timeouts.expires_at(session))
+        if until <= now:
+            return
+        opened = self._opened
+        opened[key] = (until, session.id, session.created_at, session.last_seen, dict(session.data))
+        opened.move_to_end(key)
+        while len(opened) > self._cache_entries:
+            opened.popitem(last=False)
 
     async def save(self, jar: CookieJar, session: Session) -> None:
         """See :class:`~authgate.sessions.store.SessionStore`."""

@@ -60,6 +60,13 @@ class SessionTimeouts:
             return False
         return not (self.absolute and now - session.created_at >= self.absolute)
 
+    def expires_at(self, session: Session) -> float:
+        """When ``session`` stops being :meth:`valid` unless it is used and saved again."""
+        ends = [session.last_seen + t for t in (self.idling, self.rolling) if t]
+        if self.absolute:
+            ends.append(session.created_at + self.absolute)
+        return min(ends, default=float("inf"))
+
     def needs_touch(self, session: Session, now: float) -> bool:
         """Whether ``session`` should be written back to record this use."""
         limits = [t / 10 for t in (self.idling, self.rolling) if t]

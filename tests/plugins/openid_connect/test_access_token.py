@@ -45,6 +45,12 @@ def policy(**overrides: Any) -> VerifyPolicy:
     return VerifyPolicy(**values)
 
 
+def _junk_in_signature(token: str) -> str:
+    """A character base64 decoders may skip, inside an otherwise valid signature."""
+    head, payload, signature = token.split(".")
+    return f"{head}.{payload}.{signature[:8]}!{signature[8:]}"
+
+
 def check(token: str, rules: VerifyPolicy | None = None) -> dict[str, Any]:
     rules = rules or policy()
     parsed = parse_jwt(token, rules.algorithms)
@@ -87,13 +93,15 @@ def check(token: str, rules: VerifyPolicy | None = None) -> dict[str, Any]:
         (t.sign(t.claims(pad="x" * MAX_TOKEN_BYTES)), None, "token too large"),
         ("a.b", None, "malformed token"),
         ("!!!.e30.sig", None, "malformed token"),
+        (t.sign(t.claims()) + "=", None, "malformed token"),
+        (_junk_in_signature(t.sign(t.claims())), None, "malformed token"),
     ],
     ids=[
         "expired", "no-exp", "exp-not-number", "nbf-future", "iat-future", "wrong-iss",
         "iss-trailing-slash", "iss-array", "wrong-aud", "cognito-wrong-client-id", "alg-none",
         "hs256-with-rsa-public-key", "hs256-enabled-still-no-rsa-key", "rsa-key-as-ps256",
         "ec-curve-mismatch", "unknown-signer-same-kid", "tampered-payload", "bad-typ",
-        "oversized", "two-parts", "bad-base64",
+        "oversized", "two-parts", "bad-base64", "padded-signature", "junk-in-signature",
     ],
 )  # fmt: skip
 def test_token_is_refused(token: str, rules: VerifyPolicy | None, reason: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from authgate.plugins.openid_connect.access_token import ASYMMETRIC_ALGORITHMS, VerifyPolicy
-from authgate.plugins.openid_connect.token_cache import TokenCache, cache_key
+from authgate.plugins.openid_connect.token_cache import KeyPrefix, TokenCache, cache_key
 
 
 class Clock:
@@ -57,3 +57,9 @@ def test_keys_never_contain_the_secret() -> None:
     key = cache_key("password grant", "alice", "Correct-Horse-9")
     assert b"Correct-Horse-9" not in key
     assert key != cache_key("password grant", "alice", "other")
+
+
+def test_a_hit_looked_up_with_the_precomputed_prefix_finds_what_was_stored() -> None:
+    fingerprint = _policy("api-1").fingerprint
+    assert KeyPrefix(fingerprint).key("tok") == cache_key(fingerprint, "tok")
+    assert KeyPrefix(fingerprint).key("tok") != KeyPrefix(_policy("api-2").fingerprint).key("tok")

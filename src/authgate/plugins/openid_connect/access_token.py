@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
@@ -44,6 +48,14 @@ HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 _TYPES = frozenset({"jwt", "at+jwt", "application/jwt", "application/at+jwt"})
 _CURVES = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
 
+_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+_PKCS1_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "RS256": hashes.SHA256,
+    "RS384": hashes.SHA384,
+    "RS512": hashes.SHA512,
+}
+_PKCS1 = padding.PKCS1v15()
+
 Jwk = RSAKey | ECKey | OKPKey | OctKey
 
 
@@ -69,26 +81,33 @@ class ParsedJwt:
 
 @dataclass(frozen=True, slots=True)
 class VerifyPolicy:
-    """Everything that decides whether a JWT is valid; also part of the token cache key."""
+    """Everything that decides whether a JWT is valid; also part of the token cache key.
+
+    ``key_source`` names where the verification keys come from (JWKS locations, a digest of
+    the HMAC secrets), so a result verified with one set of keys is never a cache hit where
+    another applies. ``fingerprint`` is computed once, here, not per request.
+    """
 
     issuers: frozenset[str]
     algorithms: frozenset[str]
     leeway: int
     audience: frozenset[str]
     audience_claim: tuple[str, ...]
+    key_source: str = ""
+    fingerprint: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def fingerprint(self) -> str:
-        """A stable text identity of this policy (cache keys use it)."""
-        return repr(
+    def __post_init__(self) -> None:
+        text = repr(
             (
                 sorted(self.issuers),
                 sorted(self.algorithms),
                 self.leeway,
                 sorted(self.audience),
                 self.audience_claim,
+                self.key_source,
             )
         )
+        object.__setattr__(self, "fingerprint", text)
 
 
 def _b64decode(part: str) -> bytes:
@@ -162,6 +181,8 @@ def _verify_signature(parsed: ParsedJwt, keys: Sequence[Jwk]) -> bytes:
     candidates = [key for key in keys if key_matches(key, parsed.alg)]
     if not candidates:
         raise InvalidTokenError("no key matches the token")
+    if parsed.alg in _PKCS1_HASHES:
+        return _verify_pkcs1(parsed, candidates)
     for key in candidates:
         try:
             return jws.deserialize_compact(parsed.token, key, algorithms=[parsed.alg]).payload
@@ -169,6 +190,36 @@ def _verify_signature(parsed: ParsedJwt, keys: Sequence[Jwk]) -> bytes:
             continue
         except ValueError:
             raise InvalidTokenError("malformed token") from None
+    raise InvalidTokenError("signature verification failed")
+
+
+def _verify_pkcs1(parsed: ParsedJwt, candidates: Sequence[Jwk]) -> bytes:
+    """RS256/384/512 (RFC 7518 §3.3) straight with ``cryptography``: the payload bytes.
+
+    What joserfc's ``deserialize_compact`` does for these algorithms (RSASSA-PKCS1-v1_5 over
+    the ASCII ``header.payload``), without decoding the header a second time; the parts must
+    be unpadded base64url (RFC 7515 §2), nothing else.
+    """
+    token = parsed.token
+    if _COMPACT.fullmatch(token) is None:
+        raise InvalidTokenError("malformed token")
+    signing_input, _, signature = token.rpartition(".")
+    payload = _b64decode(signing_input.partition(".")[2])
+    raw_signature = _b64decode(signature)
+    data = signing_input.encode("ascii")
+    hash_type = _PKCS1_HASHES[parsed.alg]
+    for key in candidates:
+        try:
+            public = key.get_op_key("verify")  # joserfc's check of `key_ops`, as before
+        except JoseError:
+            continue
+        if not isinstance(public, rsa.RSAPublicKey):
+            continue
+        try:
+            public.verify(raw_signature, data, _PKCS1, hash_type())
+        except InvalidSignature:
+            continue
+        return payload
     raise InvalidTokenError("signature verification failed")
 
 

@@ -10,6 +10,7 @@ removes exactly that.
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,14 @@ from authgate.plugins.openid_connect.access_token import (
     parse_jwt,
     verify_jwt,
 )
-from authgate.plugins.openid_connect.bearer import Found, find_bearer, find_pair, find_param
+from authgate.plugins.openid_connect.bearer import (
+    Found,
+    check_token,
+    find_pair,
+    find_param,
+    is_b64token,
+    locate_bearer,
+)
 from authgate.plugins.openid_connect.client_auth import ClientCredentials
 from authgate.plugins.openid_connect.errors import InvalidTokenError
 from authgate.plugins.openid_connect.grants import InvalidCredentialsError, request_tokens
@@ -34,13 +42,13 @@ from authgate.plugins.openid_connect.introspection import check_introspection, i
 from authgate.plugins.openid_connect.provider import Provider, ProviderSettings
 from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
 from authgate.plugins.openid_connect.services import ObtainedTokens, OidcServices
-from authgate.plugins.openid_connect.token_cache import cache_key
+from authgate.plugins.openid_connect.token_cache import KeyPrefix, cache_key
 from authgate.plugins.openid_connect.userinfo import fetch_userinfo
 
 __all__ = ["Authenticator", "Identity"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Identity:
     """A successful authentication."""
 
@@ -89,6 +97,21 @@ class Authenticator:
         salt = config.cache_tokens_salt.get_secret_value() if config.cache_tokens_salt else ""
         self._salt = salt
         self._policy: VerifyPolicy | None = None
+        self._verified_keys: KeyPrefix | None = None
+        self._introspected_keys: tuple[str, KeyPrefix] | None = None
+        self._bearer_jwt = "bearer" in self.methods
+
+    def _key_source(self) -> str:
+        """Where verification keys come from: JWKS locations and a digest of HMAC secrets."""
+        config = self.config
+        settings = self.provider.settings
+        secrets = b""
+        if config.enable_hs_signatures:
+            digest = hashlib.sha256()
+            for secret in config.client_secret or ():
+                digest.update(secret.get_secret_value().encode() + b"\x00")
+            secrets = digest.digest()
+        return repr((settings.issuer, settings.jwks_endpoint, settings.extra_jwks_uris, secrets))
 
     def _client_credentials(self) -> ClientCredentials | None:
         config = self.config
@@ -111,14 +134,16 @@ class Authenticator:
                 leeway=config.leeway,
                 audience=frozenset(config.audience or ()),
                 audience_claim=tuple(config.audience_claim),
+                key_source=self._key_source(),
             )
+            self._verified_keys = KeyPrefix(self._policy.fingerprint)
         return self._policy
 
     async def authenticate(self, request: Request) -> Identity | None:
         """The identity behind the request's first credential, None if there is none."""
         config, methods = self.config, self.methods
         if methods & {"bearer", "introspection", "userinfo"}:
-            found = find_bearer(
+            found = locate_bearer(
                 request.headers,
                 request.query,
                 request.body,
@@ -168,12 +193,15 @@ class Authenticator:
     # -- tokens the client presented -----------------------------------------------------
     async def _token(self, found: Found) -> Identity:
         token, methods = found.value, self.methods
-        if "bearer" in methods and looks_like_jwt(token):
-            claims = await self.verify(token)
+        if self._bearer_jwt and looks_like_jwt(token):
+            claims = self.cached_claims(token)
+            if claims is None:
+                claims = await self._verify(check_token(found).value, b64token=True)
             identity = Identity("bearer", claims, found, access_token=token)
             if self.config.introspect_jwt_tokens:
                 identity.introspection = await self._introspect(token)
             return identity
+        check_token(found)
         if "introspection" in methods:
             document = await self._introspect(token)
             return Identity("introspection", document, found, token, introspection=document)
@@ -182,15 +210,28 @@ class Authenticator:
             return Identity("userinfo", document, found, token, userinfo=document)
         raise InvalidTokenError("token is not a JWT")
 
+    def cached_claims(self, token: str) -> dict[str, Any] | None:
+        """The claims of ``token`` when it was verified under this policy and has not expired.
+
+        Looked up before the token is parsed: only tokens that were parsed, verified and
+        passed the RFC 6750 b64token check under the same policy fingerprint are cached.
+        """
+        keys = self._verified_keys
+        if keys is None:
+            return None
+        return self.services.verified.get(keys.key(token))
+
     async def verify(self, token: str) -> dict[str, Any]:
         """A JWT's verified claims (cached per token and verification policy)."""
-        parsed = parse_jwt(token, self.algorithms)
-        policy = await self.policy()
-        cache = self.services.verified
-        key = cache_key(policy.fingerprint, token)
-        claims = cache.get(key)
+        claims = self.cached_claims(token)
         if claims is not None:
             return claims
+        return await self._verify(token, b64token=is_b64token(token))
+
+    async def _verify(self, token: str, *, b64token: bool) -> dict[str, Any]:
+        """A cache miss: parse, find the key, verify; cache the result (see cached_claims)."""
+        parsed = parse_jwt(token, self.algorithms)
+        policy = await self.policy()
         if parsed.alg in HMAC_ALGORITHMS:
             keys = self._hmac_keys()
         else:
@@ -198,28 +239,33 @@ class Authenticator:
         if not keys:
             raise InvalidTokenError("signing key not found")
         claims = verify_jwt(parsed, keys, policy, self.services.clock())
-        cache.put(key, claims, float(claims["exp"]) + policy.leeway)
+        if b64token:  # a later hit skips the bearer token check (check_token)
+            key = cache_key(policy.fingerprint, token)
+            self.services.verified.put(key, claims, float(claims["exp"]) + policy.leeway)
         return claims
 
     def _hmac_keys(self) -> list[Any]:
         return [OctKey.import_key(s.get_secret_value()) for s in self.config.client_secret or ()]
 
     async def _introspect(self, token: str) -> dict[str, Any]:
-        metadata = await self.provider.metadata()
+        metadata = self.provider.current_metadata() or await self.provider.metadata()
         endpoint = self.config.introspection_endpoint or metadata.introspection_endpoint
-        if endpoint is None or self.client is None:
+        client = self.client
+        if endpoint is None or client is None:
             raise InvalidTokenError("token cannot be introspected")
-        policy = await self.policy()
+        policy = self._policy or await self.policy()
         config, cache = self.config, self.services.introspected
-        key = cache_key(
-            f"introspect {endpoint} {self.client.client_id} {policy.fingerprint}", token
-        )
+        memo = self._introspected_keys
+        if memo is None or memo[0] != endpoint:
+            text = f"introspect {endpoint} {client.client_id} {policy.fingerprint}"
+            memo = self._introspected_keys = (endpoint, KeyPrefix(text))
+        key = memo[1].key(token)
         if config.cache_introspection:
             cached = cache.get(key)
             if cached is not None:
                 return cached
         document = await introspect(
-            self.services.client, endpoint, token, self.client,
+            self.services.client, endpoint, token, client,
             hint=config.introspection_hint, param_name=config.introspection_token_param_name,
             timeout=self.timeout, verify=config.ssl_verify,
         )  # fmt: skip

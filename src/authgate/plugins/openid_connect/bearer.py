@@ -24,9 +24,12 @@ __all__ = [
     "BEARER_HEADERS",
     "Found",
     "basic_credentials",
+    "check_token",
     "find_bearer",
     "find_pair",
     "find_param",
+    "is_b64token",
+    "locate_bearer",
     "query_params",
 ]
 
@@ -84,11 +87,20 @@ def _cookie(headers: Headers, name: str) -> str | None:
     return morsel.value if morsel is not None and morsel.value else None
 
 
-def _token(found: Found | None) -> Found | None:
+def is_b64token(value: str) -> bool:
+    """Whether ``value`` is made of RFC 6750 §2.1 b64token characters only."""
+    return _B64TOKEN.fullmatch(value) is not None
+
+
+def check_token(found: Found) -> Found:
     """RFC 6750 §2.1 b64token characters only: a token is never allowed to smuggle CR/LF."""
-    if found is not None and not _B64TOKEN.fullmatch(found.value):
+    if _B64TOKEN.fullmatch(found.value) is None:
         raise InvalidRequestError("malformed bearer token")
     return found
+
+
+def _token(found: Found | None) -> Found | None:
+    return check_token(found) if found is not None else None
 
 
 def find_bearer(
@@ -99,16 +111,21 @@ def find_bearer(
     cookie_name: str | None,
 ) -> Found | None:
     """The bearer token, searching ``param_types`` in Kong's order (header, query, body, cookie)."""
-    return _token(_find_bearer(headers, query, body, param_types, cookie_name))
+    return _token(locate_bearer(headers, query, body, param_types, cookie_name))
 
 
-def _find_bearer(
+def locate_bearer(
     headers: Headers,
     query: Mapping[str, list[str]],
     body: Mapping[str, list[str]] | None,
     param_types: Sequence[str],
     cookie_name: str | None,
 ) -> Found | None:
+    """:func:`find_bearer` without the b64token check: the caller runs :func:`check_token`.
+
+    For a token already in the verified-token cache, which only ever holds tokens that
+    passed that check, the check can be skipped.
+    """
     if "header" in param_types:
         token = _authorization(headers, "bearer")
         if token is not None:

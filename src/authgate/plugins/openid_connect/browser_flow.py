@@ -36,6 +36,7 @@ from authgate.plugins.openid_connect.request_url import route_path
 from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
 from authgate.plugins.openid_connect.session import (
     JAR_KEY,
+    SessionClaims,
     SessionTokens,
     jar_for,
     session_data,
@@ -79,6 +80,7 @@ class BrowserFlow:
             float(config.session_absolute_timeout),
         )
         self.store = CookieSessionStore(codec, self.cookie, timeouts)
+        self.claims = SessionClaims()
         self.timeouts = timeouts
         self.login = LoginFlow(config, auth, codec, self.store)
         self.logout = LogoutFlow(config, auth, self.store)
@@ -141,7 +143,7 @@ class BrowserFlow:
             session.last_seen = now
             await self.store.save(jar, session)
         return Identity(
-            "session", tokens.claims, Found("", "session"), tokens.access_token,
+            "session", self.claims.of(tokens), Found("", "session"), tokens.access_token,
             tokens.id_token, tokens.refresh_token,
         )  # fmt: skip
 

@@ -19,6 +19,7 @@ from authgate.plugins.base import Headers
 __all__ = [
     "CONSUMER_HEADERS",
     "HeaderTarget",
+    "SpoofableHeaders",
     "claim_header_value",
     "header_value",
     "json_header_value",
@@ -61,15 +62,39 @@ class HeaderTarget:
 
 def strip_spoofable(headers: Headers, names: Iterable[str]) -> None:
     """Remove every header whose normalized name is one of ``names`` (normalized too)."""
-    targets = {normalized(name) for name in names}
-    items = headers.items()
-    if any(normalized(key) in targets for key, _ in items):
-        items[:] = [(key, value) for key, value in items if normalized(key) not in targets]
+    SpoofableHeaders(names).strip(headers)
+
+
+class SpoofableHeaders:
+    """:func:`strip_spoofable` with the target names normalized once, at config load."""
+
+    __slots__ = ("names",)
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = frozenset(normalized(name) for name in names)
+
+    def strip(self, headers: Headers) -> None:
+        """One pass over the request headers; the list is rebuilt only when one matches.
+
+        :class:`Headers` names are already lower case, so only ``_`` needs normalizing.
+        """
+        targets = self.names
+        items = headers.items()
+        for key, _ in items:
+            if (key.replace("_", "-") if "_" in key else key) in targets:
+                break
+        else:
+            return
+        items[:] = [
+            (key, value)
+            for key, value in items
+            if (key.replace("_", "-") if "_" in key else key) not in targets
+        ]
 
 
 def header_value(value: str) -> str | None:
     """A value safe to put on the wire: no CR/LF/NUL; non-latin-1 text sent as UTF-8 bytes."""
-    if any(c in value for c in "\r\n\x00"):
+    if "\r" in value or "\n" in value or "\x00" in value:
         return None
     return value.encode("utf-8").decode("latin-1")
 
@@ -97,24 +122,35 @@ def json_header_value(document: Mapping[str, Any]) -> str:
 
 
 def set_consumer_headers(
-    headers: Headers, consumer: Any | None, credential: str | None, anonymous: bool
+    headers: Headers,
+    consumer: Any | None,
+    credential: str | None,
+    anonymous: bool,
+    *,
+    cleared: bool = False,
 ) -> None:
-    """Kong's identity headers: set what is known, clear the rest (never leave stale ones)."""
-    for name in CONSUMER_HEADERS:
-        headers.remove(name)
+    """Kong's identity headers: set what is known, clear the rest (never leave stale ones).
+
+    ``cleared``: the caller already removed every :data:`CONSUMER_HEADERS` (with
+    :class:`SpoofableHeaders`) and nothing set one since, so values are appended directly.
+    """
+    put = headers.add if cleared else headers.set
+    if not cleared:
+        for name in CONSUMER_HEADERS:
+            headers.remove(name)
     if consumer is not None:
-        headers.set("x-consumer-id", str(consumer.id))
+        put("x-consumer-id", str(consumer.id))
         if consumer.custom_id is not None:
             safe = header_value(consumer.custom_id)
             if safe is not None:
-                headers.set("x-consumer-custom-id", safe)
+                put("x-consumer-custom-id", safe)
         if consumer.username is not None:
             safe = header_value(consumer.username)
             if safe is not None:
-                headers.set("x-consumer-username", safe)
+                put("x-consumer-username", safe)
     if credential is not None:
         safe = header_value(credential)
         if safe is not None:
-            headers.set("x-credential-identifier", safe)
+            put("x-credential-identifier", safe)
     if anonymous:
-        headers.set("x-anonymous-consumer", "true")
+        put("x-anonymous-consumer", "true")

@@ -35,10 +35,10 @@ from authgate.plugins.openid_connect.errors import (
 from authgate.plugins.openid_connect.headers import (
     CONSUMER_HEADERS,
     HeaderTarget,
+    SpoofableHeaders,
     claim_header_value,
     json_header_value,
     set_consumer_headers,
-    strip_spoofable,
 )
 from authgate.plugins.openid_connect.request_credentials import (
     BodyParams,
@@ -63,6 +63,23 @@ class OpenIDConnectPlugin(Plugin):
     name: ClassVar[str] = "openid-connect"
     priority: ClassVar[int] = 1050
     Config: ClassVar[type[BaseModel]] = OpenIDConnectConfig
+
+    def __new__(
+        cls, config: BaseModel, services: OidcServices | None = None
+    ) -> OpenIDConnectPlugin:
+        """An instance with a response phase only when the config has browser methods.
+
+        The proxy skips the phases a plugin class does not override, and a response phase
+        moves every response of the route to the slower path that lets plugins edit headers;
+        only sessions and logins set cookies there.
+        """
+        if (
+            cls is OpenIDConnectPlugin
+            and isinstance(config, OpenIDConnectConfig)
+            and config.active_methods & BROWSER_METHODS
+        ):
+            return super().__new__(_BrowserOpenIDConnectPlugin)
+        return super().__new__(cls)
 
     def __init__(self, config: BaseModel, services: OidcServices | None = None) -> None:
         super().__init__(config)
@@ -92,11 +109,18 @@ class OpenIDConnectPlugin(Plugin):
                 strict=True,
             )
         )
-        self.spoofable = self._spoofable_headers()
+        self.spoofable = SpoofableHeaders(self._spoofable_headers())
         self.reads_body = _reads_body(config)
+        # Consumer headers are stripped up front; unless a token or claim header of this
+        # config has the same name, nothing can have set one again before they are set.
+        self.consumer_headers_cleared = not (self._target_names() & set(CONSUMER_HEADERS))
+        access = self.access_target
+        # Kong's defaults: the client's `Authorization: Bearer` is what the upstream gets.
+        self.bearer_passthrough = (
+            access is not None and access.name == "authorization" and access.prefix == "Bearer "
+        )
 
-    def _spoofable_headers(self) -> frozenset[str]:
-        """Every header this plugin may set, minus the ones credentials are read from."""
+    def _target_names(self) -> set[str]:
         targets = [
             self.access_target,
             self.id_target,
@@ -106,6 +130,11 @@ class OpenIDConnectPlugin(Plugin):
         ]
         names = {t.name for t in targets if t is not None}
         names.update(name.lower() for _, name in self.claim_targets)
+        return names
+
+    def _spoofable_headers(self) -> frozenset[str]:
+        """Every header this plugin may set, minus the ones credentials are read from."""
+        names = self._target_names()
         names.update(CONSUMER_HEADERS)
         names -= {"authorization", *BEARER_HEADERS}
         return frozenset(names)
@@ -114,7 +143,7 @@ class OpenIDConnectPlugin(Plugin):
         settings = self.settings
         if not settings.run_on_preflight and _preflight(ctx):
             return None
-        strip_spoofable(ctx.headers, self.spoofable)
+        self.spoofable.strip(ctx.headers)
         try:
             identity, body = await self._identify(ctx)
         except OidcError as error:
@@ -146,12 +175,17 @@ class OpenIDConnectPlugin(Plugin):
             if self.browser is not None and identity.method == "session":
                 await self.browser.forbidden(ctx)
             return self._render(ctx, error)
-        if settings.hide_credentials:
+        in_place = self._token_in_place(ctx.headers, identity)
+        if settings.hide_credentials and not in_place:
             hide_credential(ctx, identity.found.source, body)
-        self._upstream_headers(ctx, identity)
+        self._upstream_headers(ctx, identity, in_place)
         credential = claim_at(identity.claims, settings.credential_claim)
         set_consumer_headers(
-            ctx.headers, consumer, credential if isinstance(credential, str) else None, False
+            ctx.headers,
+            consumer,
+            credential if isinstance(credential, str) else None,
+            False,
+            cleared=self.consumer_headers_cleared,
         )
         if consumer is not None:
             ctx.consumer = consumer
@@ -172,16 +206,14 @@ class OpenIDConnectPlugin(Plugin):
             identity = await self.browser.intercept(ctx, query)
             self.browser.strip_own_cookies(ctx)
         if identity is None:
-            body = await read_body_params(ctx) if self.reads_body else None
+            # No Content-Type: neither a form nor JSON, so nothing to search (every GET).
+            if self.reads_body and "content-type" in ctx.headers:
+                body = await read_body_params(ctx)
             params = body.params if body is not None else None
             identity = await self.auth.authenticate(Request(ctx.headers, query, params))
         if identity is None:
             raise MissingCredentialsError("no credentials found")
         return identity, body
-
-    def response(self, ctx: RequestContext, status: int, headers: Headers) -> None:
-        if self.browser is not None:
-            add_set_cookies(ctx, headers)
 
     def _render(self, ctx: RequestContext, error: OidcError) -> PluginResponse:
         settings = self.settings
@@ -198,7 +230,9 @@ class OpenIDConnectPlugin(Plugin):
         consumer = _find_consumer(ctx, reference, ("id", "username"), ignore_case=False)
         # The config loader refuses an ``anonymous`` that names no consumer.
         assert consumer is not None, f"anonymous consumer {reference!r} is not in the config"
-        set_consumer_headers(ctx.headers, consumer, None, True)
+        set_consumer_headers(
+            ctx.headers, consumer, None, True, cleared=self.consumer_headers_cleared
+        )
         ctx.consumer = consumer
         return None
 
@@ -216,10 +250,25 @@ class OpenIDConnectPlugin(Plugin):
             raise ConsumerNotFoundError("no consumer matches the token")
         return consumer
 
-    def _upstream_headers(self, ctx: RequestContext, identity: Identity) -> None:
+    def _token_in_place(self, headers: Headers, identity: Identity) -> bool:
+        """The client's one ``Authorization: Bearer`` header is exactly what goes upstream.
+
+        Then ``hide_credentials`` would remove it and the access token header would set the
+        same value again; both are skipped and the header stays as it is.
+        """
+        token = identity.access_token
+        return (
+            self.bearer_passthrough
+            and token is not None
+            and identity.found.source == "header:authorization"
+            and identity.found.value == token
+            and headers.get_all("authorization") == ["Bearer " + token]
+        )
+
+    def _upstream_headers(self, ctx: RequestContext, identity: Identity, in_place: bool) -> None:
         headers = ctx.headers
         pairs = [
-            (self.access_target, identity.access_token),
+            (None if in_place else self.access_target, identity.access_token),
             (self.id_target, identity.id_token),
             (self.refresh_target, identity.refresh_token),
         ]
@@ -234,6 +283,13 @@ class OpenIDConnectPlugin(Plugin):
             value = claim_header_value(identity.claims.get(claim))
             if value is not None:
                 headers.set(name, value)
+
+
+class _BrowserOpenIDConnectPlugin(OpenIDConnectPlugin):
+    """The plugin for configs with ``session`` or ``authorization_code``: Set-Cookie headers."""
+
+    def response(self, ctx: RequestContext, status: int, headers: Headers) -> None:
+        add_set_cookies(ctx, headers)
 
 
 def _preflight(ctx: RequestContext) -> bool:

@@ -59,6 +59,11 @@ class Provider:
         self._failing = False
         self.fetches = 0
 
+    def current_metadata(self) -> Metadata | None:
+        """The metadata already fetched (no I/O), else None."""
+        loaded = self._loaded
+        return loaded.metadata if loaded is not None else None
+
     async def metadata(self) -> Metadata:
         """The provider metadata (fetched on first use); 503 if never fetched successfully."""
         return (await self._current()).metadata

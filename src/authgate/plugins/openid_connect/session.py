@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from authgate.sessions import CookieJar, Session, parse_cookie_header
 __all__ = [
     "JAR_KEY",
     "REFRESH_MARGIN",
+    "SessionClaims",
     "SessionTokens",
     "expires_at",
     "jar_for",
@@ -92,6 +94,28 @@ class SessionTokens:
     def expired(self, now: float) -> bool:
         """Whether the access token has expired."""
         return self.expires_at is not None and now >= self.expires_at
+
+
+class SessionClaims:
+    """:attr:`SessionTokens.claims`, remembered per token pair (at most ``max_entries``).
+
+    The claims are a pure function of the two tokens, and a browser sends the same session
+    on every request; whether the session is still valid is decided by the store, not here.
+    """
+
+    def __init__(self, max_entries: int = 1024) -> None:
+        self._max = max_entries
+        self._memo: OrderedDict[tuple[str, str | None], dict[str, Any]] = OrderedDict()
+
+    def of(self, tokens: SessionTokens) -> dict[str, Any]:
+        """The claims of ``tokens`` (shared between requests: never change them)."""
+        key = (tokens.access_token, tokens.id_token)
+        claims = self._memo.get(key)
+        if claims is None:
+            claims = self._memo[key] = tokens.claims
+            while len(self._memo) > self._max:
+                self._memo.popitem(last=False)
+        return claims
 
 
 def expires_at(tokens: TokenResponse, now: float) -> float | None:

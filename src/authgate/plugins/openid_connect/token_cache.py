@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-__all__ = ["DEFAULT_MAX_ENTRIES", "TokenCache", "cache_key"]
+__all__ = ["DEFAULT_MAX_ENTRIES", "KeyPrefix", "TokenCache", "cache_key"]
 
 DEFAULT_MAX_ENTRIES = 10_000
 V = TypeVar("V")
@@ -29,6 +29,19 @@ def cache_key(fingerprint: str, *secrets: str) -> bytes:
         digest.update(b"\x00")
         digest.update(part.encode("utf-8", "surrogatepass"))
     return digest.digest()
+
+
+class KeyPrefix:
+    """:func:`cache_key` for one fixed fingerprint, with the fingerprint encoded once."""
+
+    __slots__ = ("_prefix",)
+
+    def __init__(self, fingerprint: str) -> None:
+        self._prefix = fingerprint.encode() + b"\x00"
+
+    def key(self, secret: str) -> bytes:
+        """The same digest as ``cache_key(fingerprint, secret)``."""
+        return hashlib.sha256(self._prefix + secret.encode("utf-8", "surrogatepass")).digest()
 
 
 class TokenCache(Generic[V]):
