@@ -7,14 +7,12 @@ Passwords use argon2id with the cheapest parameters so the suite stays fast.
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
 import argon2
-import asyncpg
 import pytest
+from oidc_harness import throwaway_postgres
 from sqlalchemy import delete
 
 from authgate.idp.models import UserPoolRow
@@ -26,40 +24,16 @@ FAST_HASHER = PasswordHasher(argon2.profiles.CHEAPEST)
 STRONG = "Correct-Horse-9"
 
 
-async def _admin(url: str, statement: str) -> None:
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="session")
 def pg_server_url(postgres_url: str) -> str:
     """The server's maintenance URL (the `test` database)."""
     return postgres_url
 
 
-def new_pg_database(server_url: str) -> tuple[str, str]:
-    """Create a uniquely named database; returns (name, url)."""
-    name = f"authgate_idp_{secrets.token_hex(6)}"
-    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
-    return name, server_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def drop_pg_database(server_url: str, name: str) -> None:
-    """Drop a database made by ``new_pg_database``."""
-    asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 @pytest.fixture(scope="session")
 def pg_session_db(pg_server_url: str) -> Iterator[str]:
     """A database for this test session, dropped at the end."""
-    name, url = new_pg_database(pg_server_url)
-    try:
-        yield url
-    finally:
-        drop_pg_database(pg_server_url, name)
+    yield from throwaway_postgres(pg_server_url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

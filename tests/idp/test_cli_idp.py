@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from idp_store_fixtures import drop_pg_database, new_pg_database
+from oidc_harness import throwaway_postgres
 from typer.testing import CliRunner
 
 from authgate.cli.app import app
@@ -34,12 +34,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/idp.db"
         return
-    server: str = request.getfixturevalue("postgres_url")
-    name, url = new_pg_database(server)
-    try:
-        yield url
-    finally:
-        drop_pg_database(server, name)
+    yield from throwaway_postgres(request.getfixturevalue("postgres_url"))
 
 
 def idp(db: str, *args: str) -> tuple[int, str, str]:
@@ -140,114 +135,41 @@ def test_keys_and_resource_server_commands(db: str) -> None:
     assert code == 0, err
 
 
+NEW_CLIENT = ["client", "create", "--pool", "kongpool", "--name", "x"]
+NEW_USER = ["user", "create", "demo@example.com", "--pool", "kongpool"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (
-            [
-                "client",
-                "create",
-                "--pool",
-                "kongpool",
-                "--name",
-                "x",
-                "--oauth-flows",
-                "code",
-                "--scopes",
-                "openid",
-                "--callback-url",
-                "http://example.com/cb",
-            ],
+            [*NEW_CLIENT, "--oauth-flows", "code", "--scopes", "openid",
+             "--callback-url", "http://example.com/cb"],
             "InvalidParameterException: CallbackURLs must use HTTPS, except for http://localhost",
         ),
         (
-            [
-                "client",
-                "create",
-                "--pool",
-                "kongpool",
-                "--name",
-                "x",
-                "--oauth-flows",
-                "code",
-                "--scopes",
-                "openid,admin",
-                "--callback-url",
-                "https://example.com/cb",
-            ],
+            [*NEW_CLIENT, "--oauth-flows", "code", "--scopes", "openid,admin",
+             "--callback-url", "https://example.com/cb"],
             "ScopeDoesNotExistException: Invalid scope requested: admin",
         ),
         (
-            [
-                "client",
-                "create",
-                "--pool",
-                "kongpool",
-                "--name",
-                "x",
-                "--refresh-token-validity",
-                "30 weeks",
-            ],
+            [*NEW_CLIENT, "--refresh-token-validity", "30 weeks"],
             "--refresh-token-validity: expected a number with an optional unit",
         ),
         (
-            [
-                "client",
-                "create",
-                "--pool",
-                "kongpool",
-                "--name",
-                "x",
-                "--access-token-validity",
-                "2d",
-            ],
+            [*NEW_CLIENT, "--access-token-validity", "2d"],
             "InvalidParameterException: Invalid range for token validity",
         ),
         (
-            [
-                "user",
-                "create",
-                "demo@example.com",
-                "--pool",
-                "kongpool",
-                "-a",
-                "given_name=D",
-                "-a",
-                "family_name=U",
-                "--password",
-                "password",
-                "--permanent",
-            ],
+            [*NEW_USER, "-a", "given_name=D", "-a", "family_name=U",
+             "--password", "password", "--permanent"],
             "InvalidPasswordException: Password did not conform with policy: "
             "Password must have uppercase characters",
         ),
+        ([*NEW_USER, "--password", "Correct-Horse-9"], "--password needs --permanent"),
+        ([*NEW_USER, "-a", "given_name"], "--attribute: expected NAME=VALUE"),
         (
-            [
-                "user",
-                "create",
-                "demo@example.com",
-                "--pool",
-                "kongpool",
-                "--password",
-                "Correct-Horse-9",
-            ],
-            "--password needs --permanent",
-        ),
-        (
-            ["user", "create", "demo@example.com", "--pool", "kongpool", "-a", "given_name"],
-            "--attribute: expected NAME=VALUE",
-        ),
-        (
-            [
-                "user",
-                "create",
-                "demo@example.com",
-                "--pool",
-                "kongpool",
-                "--password",
-                "Correct-Horse-9",
-                "--permanent",
-            ],
+            [*NEW_USER, "--password", "Correct-Horse-9", "--permanent"],
             "given_name: The attribute given_name is required",
         ),
         (["pool", "create", "kongpool"], "A user pool named kongpool already exists."),
@@ -259,7 +181,7 @@ def test_keys_and_resource_server_commands(db: str) -> None:
         ),
         (["keys", "rotate", "--pool", "kongpool", "--publish-delay", "2d"], "at most 1 day"),
     ],
-)
+)  # fmt: skip
 def test_invalid_input_exits_2_with_cognitos_wording(
     tmp_path: Path, args: list[str], message: str
 ) -> None:

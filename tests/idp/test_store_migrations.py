@@ -13,7 +13,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from idp_store_fixtures import drop_pg_database, new_pg_database
+from oidc_harness import throwaway_postgres
 from sqlalchemy import Connection, MetaData, Table, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -55,12 +55,7 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/sub/dir/idp.db"  # the directories do not exist yet
         return
-    server: str = request.getfixturevalue("postgres_url")
-    name, url = new_pg_database(server)
-    try:
-        yield url
-    finally:
-        drop_pg_database(server, name)
+    yield from throwaway_postgres(request.getfixturevalue("postgres_url"))
 
 
 def _schema_report(connection: Connection) -> tuple[set[str], list[object], str | None]:

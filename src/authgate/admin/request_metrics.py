@@ -11,13 +11,13 @@ worker killed with SIGKILL loses at most that interval's counts.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from bisect import bisect_left
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, values
 
+from authgate.proxy.access_log import BatchingObserver
 from authgate.proxy.records import AccessRecord
 
 __all__ = ["FLUSH_SECONDS", "LATENCY_BUCKETS_MS", "RequestMetrics", "pin_process_id"]
@@ -65,12 +65,13 @@ def _add_to_histogram(child: Any, total: float, buckets: list[int]) -> None:
             child._buckets[index].inc(count)
 
 
-class RequestMetrics:
+class RequestMetrics(BatchingObserver):
     """Observer for ``authgate_http_requests_total`` and the latency histograms."""
 
     def __init__(
         self, registry: CollectorRegistry | None = None, flush_seconds: float = FLUSH_SECONDS
     ) -> None:
+        super().__init__(flush_seconds)
         registry = registry if registry is not None else CollectorRegistry()
         self._requests = Counter(
             "authgate_http_requests",
@@ -98,11 +99,8 @@ class RequestMetrics:
             ["service", "kind"],
             registry=registry,
         )
-        self._flush_seconds = flush_seconds
         self._tallies: dict[tuple[str, str, int], _Tally] = {}
         self._errors: dict[tuple[str, str], int] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._scheduled = False
 
     def __call__(self, record: AccessRecord) -> None:
         key = (
@@ -126,17 +124,6 @@ class RequestMetrics:
             self._errors[error_key] = self._errors.get(error_key, 0) + 1
         if not self._scheduled:
             self._schedule()
-
-    def _schedule(self) -> None:
-        loop = self._loop
-        if loop is None or not loop.is_running():
-            try:
-                loop = self._loop = asyncio.get_running_loop()
-            except RuntimeError:
-                self.flush()
-                return
-        self._scheduled = True
-        loop.call_later(self._flush_seconds, self.flush)
 
     def flush(self) -> None:
         """Add everything tallied so far to the (shared, memory-mapped) metrics."""

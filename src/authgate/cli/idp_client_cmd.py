@@ -7,6 +7,8 @@ from dataclasses import replace
 import typer
 
 from authgate.cli.idp_output import (
+    JSON,
+    POOL,
     csv_list,
     parse_duration,
     print_json,
@@ -21,8 +23,6 @@ from authgate.idp.store import IdpStore
 
 app = typer.Typer(help="App clients.", no_args_is_help=True)
 
-JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
-POOL = typer.Option(..., "--pool", help="Pool id or name.")
 CALLBACK_URLS = typer.Option(None, "--callback-url", help="Callback URL (repeatable).")
 LOGOUT_URLS = typer.Option(None, "--logout-url", help="Logout URL (repeatable).")
 OAUTH_FLOWS = typer.Option(None, help="code, implicit or client_credentials.")

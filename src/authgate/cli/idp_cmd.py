@@ -14,6 +14,8 @@ import typer
 
 from authgate.cli import idp_client_cmd, idp_resource_cmd, idp_serve, idp_user_cmd
 from authgate.cli.idp_output import (
+    JSON,
+    POOL,
     csv_list,
     fail,
     parse_duration,
@@ -43,8 +45,6 @@ app.add_typer(idp_user_cmd.group_app, name="group")
 app.add_typer(idp_resource_cmd.app, name="resource-server")
 app.add_typer(keys_app, name="keys")
 app.command("serve")(idp_serve.serve)
-
-JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
 @app.callback()
@@ -182,7 +182,7 @@ def pool_delete(
 def domain_create(
     ctx: typer.Context,
     prefix: str = typer.Argument(..., help="Domain prefix, e.g. kongidp."),
-    pool: str = typer.Option(..., "--pool", help="Pool id or name."),
+    pool: str = POOL,
 ) -> None:
     """Give a pool its hosted-UI domain prefix (CreateUserPoolDomain)."""
 
@@ -213,19 +213,24 @@ def domain_delete(ctx: typer.Context, prefix: str = typer.Argument(...)) -> None
     typer.echo(f"deleted domain {prefix}")
 
 
-def _key_rows(keys: list[SigningKey]) -> list[tuple[object, ...]]:
-    return [
+_KEY_COLUMNS = ("kid", "use", "state", "active from", "superseded", "published until")
+
+
+def _print_keys(title: str, keys: list[SigningKey], json_output: bool) -> None:
+    """Keys as a table, or as JSON with the public JWK and never the private one."""
+    if json_output:
+        print_json([{**_as_dict(k), "private_jwk": None, "public_jwk": k.public_jwk} for k in keys])
+        return
+    rows = [
         (k.kid, k.use, k.state, k.activates_at, k.superseded_at, k.published_until) for k in keys
     ]
-
-
-_KEY_COLUMNS = ("kid", "use", "state", "active from", "superseded", "published until")
+    print_table(title, _KEY_COLUMNS, rows)
 
 
 @keys_app.command("list")
 def keys_list(
     ctx: typer.Context,
-    pool: str = typer.Option(..., "--pool", help="Pool id or name."),
+    pool: str = POOL,
     json_output: bool = JSON,
 ) -> None:
     """List the pool's signing keys and where they are in rotation."""
@@ -233,17 +238,13 @@ def keys_list(
     async def action(store: IdpStore) -> list[SigningKey]:
         return await store.list_keys((await store.resolve_pool(pool)).id)
 
-    keys = run(ctx, action)
-    if json_output:
-        print_json([{**_as_dict(k), "private_jwk": None, "public_jwk": k.public_jwk} for k in keys])
-    else:
-        print_table("signing keys", _KEY_COLUMNS, _key_rows(keys))
+    _print_keys("signing keys", run(ctx, action), json_output)
 
 
 @keys_app.command("rotate")
 def keys_rotate(
     ctx: typer.Context,
-    pool: str = typer.Option(..., "--pool", help="Pool id or name."),
+    pool: str = POOL,
     publish_delay: str = typer.Option(
         "5m", help="How long the new keys are published before they sign (e.g. 0, 30s, 5m)."
     ),
@@ -260,11 +261,7 @@ def keys_rotate(
     async def action(store: IdpStore) -> list[SigningKey]:
         return await store.rotate_keys((await store.resolve_pool(pool)).id, publish_delay=delay)
 
-    keys = run(ctx, action)
-    if json_output:
-        print_json([{**_as_dict(k), "private_jwk": None, "public_jwk": k.public_jwk} for k in keys])
-    else:
-        print_table("new signing keys", _KEY_COLUMNS, _key_rows(keys))
+    _print_keys("new signing keys", run(ctx, action), json_output)
 
 
 SPEC = typer.Option(Path("examples/workshop/idp.yaml"), "--spec", help="Workshop spec (YAML).")

@@ -21,6 +21,8 @@ from authgate.idp.errors import CognitoError
 from authgate.idp.store import IdpStore
 
 __all__ = [
+    "JSON",
+    "POOL",
     "USAGE_ERROR",
     "csv_list",
     "fail",
@@ -36,6 +38,10 @@ T = TypeVar("T")
 USAGE_ERROR = 2
 _DURATION = re.compile(r"(\d+)\s*([smhd]?)")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+# Options every `authgate idp …` command module shares.
+JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
+POOL = typer.Option(..., "--pool", help="Pool id or name.")
 
 console = Console()
 error_console = Console(stderr=True, soft_wrap=True)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from authgate.cli.idp_output import fail, print_json, print_table, run
+from authgate.cli.idp_output import JSON, POOL, fail, print_json, print_table, run
 from authgate.idp.records import ResourceServer, ResourceServerScope
 from authgate.idp.store import IdpStore
 
 app = typer.Typer(help="Resource servers and their custom scopes.", no_args_is_help=True)
 
-POOL = typer.Option(..., "--pool", help="Pool id or name.")
 SCOPES = typer.Option(
     None, "--scope", help="NAME or NAME=DESCRIPTION (repeatable); clients use IDENTIFIER/NAME."
 )
@@ -49,7 +48,7 @@ def resource_server_create(
 def resource_server_list(
     ctx: typer.Context,
     pool: str = POOL,
-    json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    json_output: bool = JSON,
 ) -> None:
     """List the pool's resource servers (ListResourceServers)."""
 

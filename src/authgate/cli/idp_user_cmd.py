@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 import typer
 
 from authgate.cli.idp_output import (
+    JSON,
+    POOL,
     console,
     fail,
     print_json,
@@ -21,9 +23,8 @@ from authgate.idp.store import IdpStore
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 group_app = typer.Typer(help="Groups.", no_args_is_help=True)
 
-JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
-POOL = typer.Option(..., "--pool", help="Pool id or name.")
 USERNAME = typer.Argument(..., help="Username, sub or email.")
+GROUP = typer.Argument(..., help="Group name.")
 ATTRIBUTES = typer.Option(
     None, "--attribute", "-a", help="NAME=VALUE (repeatable), e.g. given_name=Ada."
 )
@@ -227,8 +228,8 @@ def group_create(
 @group_app.command("add-user")
 def group_add_user(
     ctx: typer.Context,
-    group: str = typer.Argument(..., help="Group name."),
-    username: str = typer.Argument(..., help="Username, sub or email."),
+    group: str = GROUP,
+    username: str = USERNAME,
     pool: str = POOL,
 ) -> None:
     """Add a user to a group (AdminAddUserToGroup)."""
@@ -243,8 +244,8 @@ def group_add_user(
 @group_app.command("remove-user")
 def group_remove_user(
     ctx: typer.Context,
-    group: str = typer.Argument(..., help="Group name."),
-    username: str = typer.Argument(..., help="Username, sub or email."),
+    group: str = GROUP,
+    username: str = USERNAME,
     pool: str = POOL,
 ) -> None:
     """Remove a user from a group (AdminRemoveUserFromGroup)."""

@@ -10,14 +10,24 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
+from authgate.idp.pages import render
 from authgate.idp.settings import IdpSettings
 from authgate.idp.signed import mac
 
-__all__ = ["CSRF_COOKIE", "CSRF_FIELD", "CsrfError", "CsrfPair", "issue_csrf", "verify_csrf"]
+__all__ = [
+    "CSRF_COOKIE",
+    "CSRF_FIELD",
+    "CsrfError",
+    "CsrfPair",
+    "issue_csrf",
+    "render_form",
+    "verify_csrf",
+]
 
 CSRF_COOKIE = "authgate-idp-csrf"
 CSRF_FIELD = "_csrf"
@@ -57,6 +67,16 @@ def issue_csrf(request: Request, settings: IdpSettings) -> CsrfPair:
     if is_new:
         value = secrets.token_urlsafe(32)
     return CsrfPair(value, mac(settings.secret, _PURPOSE, value), is_new)
+
+
+def render_form(
+    request: Request, settings: IdpSettings, template: str, status_code: int, **context: Any
+) -> HTMLResponse:
+    """Render a hosted-UI form page carrying a CSRF token (and its cookie, if new)."""
+    csrf = issue_csrf(request, settings)
+    response = render(template, status_code, csrf=csrf.token, **context)
+    csrf.set_cookie(response, settings)
+    return response
 
 
 def verify_csrf(request: Request, submitted: str | None, settings: IdpSettings) -> None:

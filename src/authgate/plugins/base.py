@@ -214,7 +214,7 @@ class PluginResponse:
         return result
 
 
-@dataclass
+@dataclass(slots=True)
 class RequestContext:
     """Per-request state shared by the proxy and every plugin of the request.
 

@@ -14,6 +14,7 @@ worker makes one system call per many requests.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import os
 import stat
@@ -29,6 +30,7 @@ __all__ = [
     "FLUSH_SECONDS",
     "PIPE_BATCH_BYTES",
     "AccessLogWriter",
+    "BatchingObserver",
     "access_log_line",
     "open_access_log",
 ]
@@ -82,7 +84,33 @@ def access_log_line(record: AccessRecord) -> bytes:
     )
 
 
-class AccessLogWriter:
+class BatchingObserver(abc.ABC):
+    """Base of the observers that batch: :meth:`flush` runs ``flush_seconds`` after the first
+    unflushed record inside a running event loop, and at once outside one (tests, tools)."""
+
+    def __init__(self, flush_seconds: float) -> None:
+        self._flush_seconds = flush_seconds
+        self._scheduled = False
+        # Looked up once: asyncio.get_running_loop() costs a getpid() system call.
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @abc.abstractmethod
+    def flush(self) -> None:
+        """Hand on everything batched so far; must reset ``_scheduled`` to False."""
+
+    def _schedule(self) -> None:
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            try:
+                loop = self._loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self.flush()
+                return
+        self._scheduled = True
+        loop.call_later(self._flush_seconds, self.flush)
+
+
+class AccessLogWriter(BatchingObserver):
     """An observer appending :func:`access_log_line` output to a file descriptor.
 
     Inside a running event loop lines wait up to ``flush_seconds`` (or until a batch is
@@ -93,16 +121,13 @@ class AccessLogWriter:
     def __init__(
         self, fd: int, *, close_fd: bool = False, flush_seconds: float = FLUSH_SECONDS
     ) -> None:
+        super().__init__(flush_seconds)
         self._fd = fd
         self._close_fd = close_fd
-        self._flush_seconds = flush_seconds
         regular = stat.S_ISREG(os.fstat(fd).st_mode)
         self._max_batch = FILE_BATCH_BYTES if regular else PIPE_BATCH_BYTES
         self._pending: list[bytes] = []
         self._pending_size = 0
-        self._scheduled = False
-        # Looked up once: asyncio.get_running_loop() costs a getpid() system call.
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     def __call__(self, record: AccessRecord) -> None:
         line = access_log_line(record)
@@ -110,17 +135,8 @@ class AccessLogWriter:
             self.flush()
         self._pending.append(line)
         self._pending_size += len(line)
-        if self._scheduled:
-            return
-        loop = self._loop
-        if loop is None or not loop.is_running():
-            try:
-                loop = self._loop = asyncio.get_running_loop()
-            except RuntimeError:
-                self.flush()
-                return
-        self._scheduled = True
-        loop.call_later(self._flush_seconds, self.flush)
+        if not self._scheduled:
+            self._schedule()
 
     def flush(self) -> None:
         """Write every pending line now (one ``write`` call per batch)."""

@@ -150,12 +150,15 @@ class Forwarder:
             framing = "transfer-encoding: chunked\r\n"
         else:
             framing = ""
-        host_line = f"host: {host}\r\n" if host else target.host_line
-        line = f"{exchange.method} {uri} HTTP/1.1\r\n"
-        if ctx is not None and (_splits(line) or _splits(host_line)):
+        if ctx is not None and (_breaks(uri) or (host is not None and _breaks(host))):
             # Plugins may rewrite the path, query and Host: never let one split the head.
+            # (The method comes from the parser and the service's Host from the validated
+            # config: neither can hold CR or LF.)
             raise ValueError("a start line or framing field holds CR or LF")
-        return f"{line}{host_line}{fields}{framing}\r\n".encode("latin-1", "replace")
+        host_line = f"host: {host}\r\n" if host else target.host_line
+        return f"{exchange.method} {uri} HTTP/1.1\r\n{host_line}{fields}{framing}\r\n".encode(
+            "latin-1", "replace"
+        )
 
     def _start_response(
         self, exchange: Exchange, state: RequestState, response: UpstreamResponse
@@ -239,6 +242,6 @@ async def _send_body(
     return True
 
 
-def _splits(text: str) -> bool:
-    """More CR or LF than the one CRLF that ends ``text``."""
-    return text.count("\r") != 1 or text.count("\n") != 1
+def _breaks(text: str) -> bool:
+    """Whether ``text`` holds a CR or LF (it would split the request head)."""
+    return "\r" in text or "\n" in text

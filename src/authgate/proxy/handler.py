@@ -121,8 +121,8 @@ class ProxyApp:
             # Nobody edits the fields: serialize them in the same pass.
             state.fields, state.request_id = upstream_request_fields(*args)
         else:
-            state.headers, state.request_id = upstream_request_headers(*args)
-            if await self._plugins_answered(exchange, runtime, state, match, host):
+            headers, state.request_id = upstream_request_headers(*args)
+            if await self._plugins_answered(exchange, runtime, state, match, host, headers):
                 return
         if plan.target is None:
             self._error(exchange, state, 503, "no Service for this Route")
@@ -158,16 +158,32 @@ class ProxyApp:
         state: RequestState,
         match: RouteMatch,
         host: str,
+        headers: list[tuple[str, str]],
     ) -> bool:
         """Run the access phase; True when a plugin answered instead of the upstream."""
-        ctx = self._context(exchange, state, host, runtime.config, state.headers)
-        ctx.route, ctx.service = match.route, match.service
-        ctx.upstream_path, ctx.captures = state.upstream_path, dict(match.captures)
-        if state.chain.access:
-            response = await self._access(runtime, state, ctx)
-            if response is not None:
-                self._plugin_response(exchange, state, response)
-                return True
+        captures = match.captures
+        ctx = self._context(
+            exchange,
+            state,
+            host,
+            runtime.config,
+            headers,
+            match.route,
+            match.service,
+            state.upstream_path,
+            dict(captures) if captures else {},
+        )
+        if runtime.has_consumer_plugins:
+            response = await self._consumer_access(runtime, state, ctx)
+        else:
+            response = None
+            for access in state.chain.access_calls:
+                response = await access(ctx)
+                if response is not None:
+                    break
+        if response is not None:
+            self._plugin_response(exchange, state, response)
+            return True
         state.upstream_path, state.query = ctx.upstream_path, ctx.query
         return False
 
@@ -178,30 +194,42 @@ class ProxyApp:
         host: str,
         config: object,
         headers: list[tuple[str, str]],
+        route: object = None,
+        service: object = None,
+        upstream_path: str = "/",
+        captures: dict[str, str] | None = None,
     ) -> RequestContext:
         if not state.request_id:
             state.request_id = request_id_from(exchange.headers)
-        state.body = ExchangeBody(exchange.body, exchange.content_length)
-        ctx = state.ctx = RequestContext(
-            request_id=state.request_id,
-            method=exchange.method,
-            path=state.path,
-            query=state.query,
-            headers=Headers.from_lower(headers),
-            client_ip=exchange.peer_ip,
-            scheme=exchange.scheme,
-            host=host,
-            port=exchange.server_port,
-            http_version=exchange.http_version,
-            started_at=exchange.started_wall,
-            config=config,
-            body_source=state.body,
+        body = state.body = ExchangeBody(exchange.body, exchange.content_length)
+        conn = exchange.conn
+        ctx = state.ctx = RequestContext(  # positional: the field order of RequestContext
+            state.request_id,
+            exchange.method,
+            state.path,
+            state.query,
+            Headers.from_lower(headers),
+            conn.peer_ip,
+            conn.scheme,
+            host,
+            conn.server_port,
+            exchange.http_version,
+            route,
+            service,
+            None,
+            config,
+            upstream_path,
+            {} if captures is None else captures,
+            {},
+            exchange.started_wall,
+            body,
         )
         return ctx
 
-    async def _access(
+    async def _consumer_access(
         self, runtime: Runtime, state: RequestState, ctx: RequestContext
     ) -> PluginResponse | None:
+        """The access phase when consumer-scoped plugins exist: the chain may switch midway."""
         chain = state.chain
         index = 0
         consumer = ctx.consumer
@@ -211,7 +239,7 @@ class ProxyApp:
             if response is not None:
                 return response
             index += 1
-            if ctx.consumer is not consumer and runtime.has_consumer_plugins:
+            if ctx.consumer is not consumer:
                 consumer = ctx.consumer
                 route = ctx.route
                 chain = runtime.consumer_chain(route.id, route.service, consumer.id)

@@ -8,11 +8,11 @@ requests finish with the runtime they started with.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from authgate.plugins.base import Plugin
+from authgate.plugins.base import Plugin, PluginResponse, RequestContext
 from authgate.plugins.registry import plugin_class
 from authgate.proxy.records import AccessRecord, Observer
 from authgate.proxy.router import Router
@@ -25,6 +25,7 @@ __all__ = ["PluginChain", "RoutePlan", "Runtime", "RuntimeHolder", "UpstreamTarg
 
 logger = logging.getLogger("authgate.proxy")
 
+AccessPhase = Callable[[RequestContext], Awaitable[PluginResponse | None]]
 MAX_CACHED_CONSUMER_CHAINS = 4096
 # Kong's precedence: (consumer, route, service) scope flags -> rank; most specific wins.
 _RANK = {
@@ -47,6 +48,11 @@ class PluginChain:
     access: tuple[Plugin, ...]
     response: tuple[Plugin, ...]
     log: tuple[Plugin, ...]
+    access_calls: tuple[AccessPhase, ...] = field(init=False, repr=False, compare=False)
+    """The bound ``access`` methods of ``access``, in order (no attribute lookup per request)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "access_calls", tuple(p.access for p in self.access))
 
     @classmethod
     def of(cls, plugins: Sequence[Plugin]) -> PluginChain:

@@ -21,7 +21,7 @@ class RequestState:
     """One request's proxy state (the access record and the log phase read it too).
 
     ``fields`` are the fields for the upstream, already serialized, when no plugin runs;
-    with plugins they live in ``ctx.headers`` (built from ``headers``). ``plan`` is the
+    with plugins they live in ``ctx.headers``. ``plan`` is the
     matched route's. Latencies are milliseconds.
     """
 
@@ -30,7 +30,6 @@ class RequestState:
         "chain",
         "ctx",
         "fields",
-        "headers",
         "path",
         "plan",
         "proxy_latency_ms",
@@ -54,19 +53,12 @@ class RequestState:
         self.plan: RoutePlan | None = None
         self.chain: PluginChain = EMPTY_CHAIN
         self.ctx: RequestContext | None = None
-        self.headers: list[tuple[str, str]] = []
         self.fields = ""
         self.body: ExchangeBody | None = None
         self.proxy_latency_ms: float | None = None
         self.upstream_latency_ms: float | None = None
         self.upstream_error: str | None = None
         self.response_failed = False
-
-    @property
-    def upstream_headers(self) -> list[tuple[str, str]]:
-        """The fields to send upstream (after the access phase)."""
-        ctx = self.ctx
-        return ctx.headers.items() if ctx is not None else self.headers
 
     def run_response_phase(self, status: int, headers: Headers) -> None:
         """Run the chain's ``response`` phase; a failing plugin's exception propagates.

@@ -38,8 +38,11 @@ def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 15.0) -> 
             time.sleep(0.05)
 
 
+AUTHGATE = (sys.executable, "-m", "authgate")
+
+
 class ServerProcess:
-    """``python -m authgate ARGS`` as a child process; output goes to a log file.
+    """``python -m authgate ARGS`` (or ``program ARGS``) as a child process; output goes to a log.
 
     Use as a context manager: it waits for ``wait_port`` on entry and stops the process
     (SIGTERM, then SIGKILL) on exit. ``log`` returns what the process printed so far.
@@ -52,8 +55,10 @@ class ServerProcess:
         env: dict[str, str] | None = None,
         cwd: str | Path | None = None,
         timeout: float = 20.0,
+        *,
+        program: Sequence[str] = AUTHGATE,
     ) -> None:
-        self.args = [sys.executable, "-m", "authgate", *args]
+        self.args = [*program, *args]
         self.wait_port = wait_port
         self.env = {**os.environ, **(env or {})}
         self.cwd = cwd
@@ -104,6 +109,12 @@ class ServerProcess:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             return self.proc.wait(timeout)
 
+    def close(self) -> None:
+        """Stop the process (if it still runs) and remove its log."""
+        self.stop()
+        self._log.close()
+        Path(self._log.name).unlink(missing_ok=True)
+
     def __enter__(self) -> ServerProcess:
         return self.start()
 
@@ -113,6 +124,4 @@ class ServerProcess:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.stop()
-        self._log.close()
-        Path(self._log.name).unlink(missing_ok=True)
+        self.close()

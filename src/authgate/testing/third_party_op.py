@@ -6,20 +6,14 @@ The Node project lives in ``tests/e2e/third_party_op`` (``server.js`` + a locked
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import shutil
-import signal
-import subprocess
-import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from authgate.testing.processes import free_port, wait_for_port
+from authgate.testing.processes import ServerProcess, free_port
 
 __all__ = ["ThirdPartyOp", "ThirdPartyOpClient", "op_installed"]
 
@@ -56,8 +50,7 @@ class ThirdPartyOp:
     password: str
     access_token_ttl: int = 300
     port: int = field(default_factory=free_port)
-    proc: subprocess.Popen[bytes] | None = None
-    _log: Path | None = None
+    _process: ServerProcess | None = None
 
     @property
     def issuer(self) -> str:
@@ -66,7 +59,6 @@ class ThirdPartyOp:
 
     def _env(self) -> dict[str, str]:
         return {
-            **os.environ,
             "OP_PORT": str(self.port),
             "OP_CLIENT_ID": self.client.client_id,
             "OP_CLIENT_SECRET": self.client.client_secret,
@@ -81,32 +73,16 @@ class ThirdPartyOp:
 
     def start(self, timeout: float = 20.0) -> ThirdPartyOp:
         """Start the process and return once it accepts connections."""
-        fd, name = tempfile.mkstemp(prefix="authgate-op-", suffix=".log")
-        self._log = Path(name)
-        with os.fdopen(fd, "wb") as log:
-            self.proc = subprocess.Popen(
-                ["node", str(self.project / "server.js")],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=self._env(),
-                cwd=self.project,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"oidc-provider exited early:\n{self.log()}")
-            try:
-                wait_for_port(self.port, timeout=0.2)
-                return self
-            except TimeoutError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise TimeoutError(f"oidc-provider did not listen:\n{self.log()}") from None
+        self._process = ServerProcess(
+            [str(self.project / "server.js")], wait_port=self.port, env=self._env(),
+            cwd=self.project, timeout=timeout, program=("node",),
+        )  # fmt: skip
+        self._process.start()
+        return self
 
     def log(self) -> str:
         """Everything the OP printed so far."""
-        return "" if self._log is None else self._log.read_text(errors="replace")
+        return "" if self._process is None else self._process.log()
 
     def requests(self) -> list[tuple[str, str]]:
         """(method, path) of every request the OP received so far, in order."""
@@ -114,17 +90,10 @@ class ThirdPartyOp:
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL; removes the log."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-        if self._log is not None:
-            self._log.unlink(missing_ok=True)
-            self._log = None
+        if self._process is not None:
+            self._process.stop(5)
+            self._process.close()
+            self._process = None
 
     def __enter__(self) -> ThirdPartyOp:
         return self.start()

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -16,13 +16,6 @@ from plugins.openid_connect.browser_env import (
     plugin_config,
     start_gateway,
 )
-
-
-@pytest.fixture(scope="module")
-def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
-    server = IdpServer(f"sqlite:///{tmp_path_factory.mktemp('idp') / 'idp.db'}").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,13 @@ query, body and cookie credentials, through a real gateway against the embedded 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from idp.oidc_harness import IdpServer, Seeded, password_tokens, seed
+from idp.oidc_harness import IdpServer, Seeded, password_tokens
 
 from .test_through_proxy import (
     Env,
@@ -18,21 +18,10 @@ from .test_through_proxy import (
     make_machine,
     open_env,
     route,
-    run_idp,
     upstream_headers,
 )
 
 ALL = ["header", "query", "body", "cookie"]
-
-
-@pytest.fixture(scope="module")
-def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
-    yield from run_idp(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def pool(idp: IdpServer) -> Seeded:
-    return seed(idp)
 
 
 @pytest.fixture(scope="module")

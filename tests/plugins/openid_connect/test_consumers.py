@@ -3,13 +3,13 @@ headers and ``anonymous``, through a real gateway against the embedded IdP."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
 from authgate.config import ConfigError, ConfigIssue, load_config_text
 from authgate.plugins.registry import plugin_schemas
-from idp.oidc_harness import IdpServer, Seeded, seed
+from idp.oidc_harness import IdpServer, Seeded
 
 from .test_through_proxy import (
     Env,
@@ -17,23 +17,12 @@ from .test_through_proxy import (
     config_text,
     open_env,
     route,
-    run_idp,
     upstream_headers,
 )
 
 ADA_ID = "6f1f4a52-5f0c-4d6e-9a51-0c3b3f0e0a01"
 GUEST_ID = "6f1f4a52-5f0c-4d6e-9a51-0c3b3f0e0a02"
 IDENTITY = ["x-consumer-id", "x-consumer-username", "x-consumer-custom-id"]
-
-
-@pytest.fixture(scope="module")
-def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
-    yield from run_idp(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def pool(idp: IdpServer) -> Seeded:
-    return seed(idp)
 
 
 @pytest.fixture

@@ -11,26 +11,15 @@ from typing import Any
 import orjson
 import pytest
 
-from idp.oidc_harness import IdpServer, Seeded, password_tokens, seed
+from idp.oidc_harness import IdpServer, Seeded, password_tokens
 
 from .test_through_proxy import (
     Env,
     config_text,
     open_env,
     route,
-    run_idp,
     upstream_headers,
 )
-
-
-@pytest.fixture(scope="module")
-def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
-    yield from run_idp(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def pool(idp: IdpServer) -> Seeded:
-    return seed(idp)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ override and ``extra_jwks_uris``; and which issuers are accepted (``issuers_allo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -15,18 +15,7 @@ from .test_through_proxy import (
     config_text,
     open_env,
     route,
-    run_idp,
 )
-
-
-@pytest.fixture(scope="module")
-def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
-    yield from run_idp(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def pool(idp: IdpServer) -> Seeded:
-    return seed(idp)
 
 
 @pytest.fixture(scope="module")

@@ -4,33 +4,22 @@ naming the IdP endpoint, and no password, client secret or token in any log line
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from authgate.testing import free_port
-from idp.oidc_harness import IdpServer, Seeded, password_tokens, seed
+from idp.oidc_harness import IdpServer, Seeded, password_tokens
 
 from .test_through_proxy import (
     Env,
     config_text,
     open_env,
     route,
-    run_idp,
 )
 
 WRONG_SECRET = "wrong-gateway-secret-4711"
-
-
-@pytest.fixture(scope="module")
-def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
-    yield from run_idp(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def pool(idp: IdpServer) -> Seeded:
-    return seed(idp)
 
 
 @pytest.fixture

@@ -3,31 +3,20 @@ gateway trades it for tokens and proxies with them (``upstream_refresh_token_hea
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from idp.oidc_harness import IdpServer, Seeded, add_client, password_tokens, seed
+from idp.oidc_harness import IdpServer, Seeded, add_client, password_tokens
 
 from .test_through_proxy import (
     Env,
     config_text,
     open_env,
     route,
-    run_idp,
     upstream_headers,
 )
-
-
-@pytest.fixture(scope="module")
-def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
-    yield from run_idp(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def pool(idp: IdpServer) -> Seeded:
-    return seed(idp)
 
 
 @pytest.fixture(scope="module")

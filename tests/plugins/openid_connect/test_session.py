@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from authgate.plugins.openid_connect import OidcServices
@@ -92,41 +94,39 @@ async def test_broken_session_cookie_means_a_fresh_login_never_a_500(
     assert api.status_code == 401
 
 
-async def test_session_from_another_secret_is_not_accepted(
-    gateway: Gateway, idp: IdpServer, echo_port: int
-) -> None:
+async def _status_after_restart(
+    gateway: Gateway, idp: IdpServer, echo_port: int, app: dict[str, Any]
+) -> int:
+    """Log in, restart the gateway with route config ``app`` and replay the session cookies."""
     site = gateway.site
     await login(gateway.browser, f"{site.base}/app", site.pool)
     cookies = _session_cookies(gateway)
     await gateway.close()
-    other = plugin_config(site, session_secret="another-secret-entirely-0123456789abcdef")
-    running = await start_gateway(site, echo_port, {"app": other}, OidcServices(clock=idp.clock))
+    running = await start_gateway(site, echo_port, {"app": app}, OidcServices(clock=idp.clock))
     gateway.server = running.server
     gateway.browser = running.browser
     for name, value in cookies.items():
         running.browser.cookies.set(name, value)
     response = await running.browser.get(f"{site.base}/app", headers=NAV)
-    assert response.status_code == 302
+    return response.status_code
+
+
+async def test_session_from_another_secret_is_not_accepted(
+    gateway: Gateway, idp: IdpServer, echo_port: int
+) -> None:
+    other = plugin_config(gateway.site, session_secret="another-secret-entirely-0123456789abcdef")
+    assert await _status_after_restart(gateway, idp, echo_port, other) == 302
 
 
 async def test_rotated_secret_keeps_existing_sessions(
     gateway: Gateway, idp: IdpServer, echo_port: int
 ) -> None:
     site = gateway.site
-    await login(gateway.browser, f"{site.base}/app", site.pool)
-    cookies = _session_cookies(gateway)
-    await gateway.close()
     rotated = plugin_config(
         site, session_secret="the-new-secret-after-rotation-0123456789",
         session_secret_fallbacks=[plugin_config(site)["session_secret"]],
     )  # fmt: skip
-    running = await start_gateway(site, echo_port, {"app": rotated}, OidcServices(clock=idp.clock))
-    gateway.server = running.server
-    gateway.browser = running.browser
-    for name, value in cookies.items():
-        running.browser.cookies.set(name, value)
-    response = await running.browser.get(f"{site.base}/app", headers=NAV)
-    assert response.status_code == 200
+    assert await _status_after_restart(gateway, idp, echo_port, rotated) == 200
 
 
 async def test_idle_session_expires(gateway: Gateway, idp: IdpServer) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import logging
 import textwrap
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +26,6 @@ from idp.oidc_harness import IdpServer, Seeded, client_settings, password_tokens
 from . import tokens as t
 
 
-def run_idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
-    """A real embedded IdP on loopback (SQLite) for one test module."""
-    server = IdpServer(f"sqlite:///{tmp_path_factory.mktemp('idp') / 'idp.db'}").start()
-    yield server
-    server.stop()
-
-
 def make_machine(idp: IdpServer, pool: Seeded) -> Any:
     """A client-credentials client with its own secret and an `orders/read` scope."""
 
@@ -47,11 +40,6 @@ def make_machine(idp: IdpServer, pool: Seeded) -> Any:
         return await store.create_client(pool.pool_id, "machine", settings, generate_secret=True)
 
     return idp.run(make)
-
-
-@pytest.fixture(scope="module")
-def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
-    yield from run_idp(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from idp.oidc_harness import IdpServer, Seeded, seed
+from idp.oidc_harness import IdpServer, Seeded
 
 from .test_through_proxy import (
     Env,
@@ -16,19 +16,8 @@ from .test_through_proxy import (
     make_machine,
     open_env,
     route,
-    run_idp,
     upstream_headers,
 )
-
-
-@pytest.fixture(scope="module")
-def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
-    yield from run_idp(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def pool(idp: IdpServer) -> Seeded:
-    return seed(idp)
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,12 @@ never reuses a verification made under the old config (the caches outlive reload
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from authgate.plugins.openid_connect import OidcServices
-from idp.oidc_harness import IdpServer, Seeded, seed
+from idp.oidc_harness import IdpServer, Seeded
 
 from . import tokens as t
 from .test_through_proxy import (
@@ -22,19 +21,8 @@ from .test_through_proxy import (
     config_text,
     gateway,
     route,
-    run_idp,
     upstream_headers,
 )
-
-
-@pytest.fixture(scope="module")
-def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
-    yield from run_idp(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def pool(idp: IdpServer) -> Seeded:
-    return seed(idp)
 
 
 async def _status(

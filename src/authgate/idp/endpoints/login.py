@@ -14,12 +14,12 @@ from starlette.responses import Response
 
 from authgate.idp.authorization_request import AuthorizationRequest
 from authgate.idp.context import IdpContext, context
-from authgate.idp.csrf import CSRF_FIELD, CsrfError, issue_csrf, verify_csrf
+from authgate.idp.csrf import CSRF_FIELD, CsrfError, render_form, verify_csrf
 from authgate.idp.endpoints.authorize import load_request
 from authgate.idp.endpoints.hosted import NEW_PASSWORD_PURPOSE, complete_sign_in, page_action
 from authgate.idp.endpoints.new_password import new_password_form
 from authgate.idp.oauth_errors import OAuthError
-from authgate.idp.pages import error_page, render
+from authgate.idp.pages import error_page
 from authgate.idp.params import Params, query_params, read_form
 from authgate.idp.records import AuthOutcome, User
 from authgate.idp.signed import sign_value
@@ -40,8 +40,9 @@ async def login_form(
 ) -> Response:
     """Render the sign-in form (with a fresh CSRF token)."""
     pool = await ctx.store.get_pool(auth.client.pool_id)
-    csrf = issue_csrf(request, ctx.settings)
-    response = render(
+    return render_form(
+        request,
+        ctx.settings,
         "login.html",
         status_code,
         title="Sign in",
@@ -49,11 +50,8 @@ async def login_form(
         error=error,
         username=username,
         username_label="Email" if pool.email_is_username else "Username",
-        csrf=csrf.token,
         action=page_action(request, "/login", auth.params),
     )
-    csrf.set_cookie(response, ctx.settings)
-    return response
 
 
 async def _new_password_form(

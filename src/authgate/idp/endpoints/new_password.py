@@ -12,12 +12,12 @@ from starlette.responses import Response
 
 from authgate.idp.authorization_request import AuthorizationRequest
 from authgate.idp.context import IdpContext, context
-from authgate.idp.csrf import CSRF_FIELD, CsrfError, issue_csrf, verify_csrf
+from authgate.idp.csrf import CSRF_FIELD, CsrfError, render_form, verify_csrf
 from authgate.idp.endpoints.authorize import load_request
 from authgate.idp.endpoints.hosted import NEW_PASSWORD_PURPOSE, complete_sign_in, page_action
 from authgate.idp.errors import CognitoError
 from authgate.idp.oauth_errors import OAuthError
-from authgate.idp.pages import error_page, render
+from authgate.idp.pages import error_page
 from authgate.idp.params import query_params, read_form
 from authgate.idp.passwords import PasswordPolicy
 from authgate.idp.signed import BadSignature, unsign_value
@@ -51,20 +51,18 @@ async def new_password_form(
 ) -> Response:
     """Render the new-password form."""
     pool = await ctx.store.get_pool(auth.client.pool_id)
-    csrf = issue_csrf(request, ctx.settings)
-    response = render(
+    return render_form(
+        request,
+        ctx.settings,
         "new_password.html",
         status_code,
         title="Change password",
         username=username,
         error=error,
         challenge=challenge,
-        csrf=csrf.token,
         rules=password_rules(pool.password_policy),
         action=page_action(request, "/login/new-password", auth.params),
     )
-    csrf.set_cookie(response, ctx.settings)
-    return response
 
 
 async def new_password(request: Request) -> Response:

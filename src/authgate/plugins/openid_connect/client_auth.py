@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-__all__ = ["ClientCredentials"]
+from authgate.plugins.openid_connect.http_client import HttpResponse, IdpHttpClient
+
+__all__ = ["ClientCredentials", "post_form"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,3 +30,27 @@ class ClientCredentials:
             # §2.3.1: both parts are form-urlencoded before the Basic encoding.
             raw = f"{quote(self.client_id, safe='')}:{quote(self.secret, safe='')}"
             headers["Authorization"] = "Basic " + base64.b64encode(raw.encode()).decode("ascii")
+
+
+async def post_form(
+    client: IdpHttpClient,
+    endpoint: str,
+    credentials: ClientCredentials,
+    form: dict[str, str],
+    *,
+    timeout: float,
+    verify: bool,
+    accept_json: bool = True,
+) -> HttpResponse:
+    """POST ``form`` to an IdP endpoint, authenticated as the gateway's client.
+
+    Raises OutboundError as ``IdpHttpClient.request`` does; the caller judges the status.
+    """
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if accept_json:
+        headers["Accept"] = "application/json"
+    credentials.apply(headers, form)
+    return await client.request(
+        "POST", endpoint, headers=headers, body=urlencode(form).encode(),
+        timeout=timeout, verify=verify,
+    )  # fmt: skip

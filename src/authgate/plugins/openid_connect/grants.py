@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import urlencode
 
 import orjson
 
-from authgate.plugins.openid_connect.client_auth import ClientCredentials
+from authgate.plugins.openid_connect.client_auth import ClientCredentials, post_form
 from authgate.plugins.openid_connect.errors import IdpUnavailableError, OidcError
 from authgate.plugins.openid_connect.http_client import IdpHttpClient, OutboundError
 
@@ -91,17 +89,10 @@ async def request_tokens(
     ``own_client`` says ``credentials`` are the gateway's (not the caller's, as in the
     client-credentials method), so an ``invalid_client`` answer is the gateway's fault.
     """
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Accept": "application/json",
-    }
-    form: dict[str, Any] = dict(grant)
-    credentials.apply(headers, form)
     try:
-        response = await client.request(
-            "POST", endpoint, headers=headers, body=urlencode(form).encode(),
-            timeout=timeout, verify=verify,
-        )  # fmt: skip
+        response = await post_form(
+            client, endpoint, credentials, dict(grant), timeout=timeout, verify=verify
+        )
         if response.status in (400, 401):
             code = _error_code(response.body)
             if own_client and code == "invalid_client":

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import urlencode
 
-from authgate.plugins.openid_connect.client_auth import ClientCredentials
+from authgate.plugins.openid_connect.client_auth import ClientCredentials, post_form
 from authgate.plugins.openid_connect.errors import IdpUnavailableError, InvalidTokenError
 from authgate.plugins.openid_connect.http_client import IdpHttpClient, OutboundError
 
@@ -49,19 +48,13 @@ async def introspect(
     verify: bool,
 ) -> object:
     """POST the token to ``endpoint``; the parsed JSON answer."""
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Accept": "application/json",
-    }
     form = {param_name: token}
     if hint:
         form["token_type_hint"] = hint
-    credentials.apply(headers, form)
     try:
-        response = await client.request(
-            "POST", endpoint, headers=headers, body=urlencode(form).encode(),
-            timeout=timeout, verify=verify,
-        )  # fmt: skip
+        response = await post_form(
+            client, endpoint, credentials, form, timeout=timeout, verify=verify
+        )
         if response.status != 200:
             raise OutboundError(f"answered {response.status}")
         return response.json()

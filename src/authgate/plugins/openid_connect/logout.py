@@ -14,7 +14,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode, urlsplit
 
-from authgate.plugins.openid_connect.client_auth import ClientCredentials
+from authgate.plugins.openid_connect.client_auth import ClientCredentials, post_form
 from authgate.plugins.openid_connect.http_client import IdpHttpClient, OutboundError
 
 __all__ = ["end_session_url", "is_cognito_issuer", "is_logout", "revoke"]
@@ -87,13 +87,11 @@ async def revoke(
     """
     accepted = 0
     for token, hint in tokens:
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
         form = {param_name: token, "token_type_hint": hint}
-        credentials.apply(headers, form)
         try:
-            response = await client.request(
-                "POST", endpoint, headers=headers, body=urlencode(form).encode(),
-                timeout=timeout, verify=verify,
+            response = await post_form(
+                client, endpoint, credentials, form,
+                timeout=timeout, verify=verify, accept_json=False,
             )  # fmt: skip
         except OutboundError as exc:
             logger.error("revocation endpoint %s failed (%s): %s", endpoint, hint, exc)
