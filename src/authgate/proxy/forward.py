@@ -170,7 +170,7 @@ class Forwarder:
         body = response.body
         if not state.chain.response:
             fields = client_response_fields(response.headers, has_body, response.version)
-            whole = b"" if body is None else body.take_complete()
+            whole = response.whole if body is None else body.take_complete()
             exchange.start_response_fields(
                 response.status,
                 f"{fields}x-request-id: {state.request_id}\r\n"
@@ -188,7 +188,7 @@ class Forwarder:
         edited = Headers.from_lower(headers)
         state.run_response_phase(response.status, edited)
         headers = [kv for kv in edited.items() if kv[0] not in _RESPONSE_FRAMED]
-        whole = b"" if body is None else body.take_complete()
+        whole = response.whole if body is None else body.take_complete()
         exchange.start_response(response.status, headers, length, has_body, whole)
         return whole is not None
 

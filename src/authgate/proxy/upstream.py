@@ -32,9 +32,22 @@ Informational = Callable[[int, list[tuple[str, str]]], None]
 
 
 class UpstreamResponse:
-    """The head of an upstream response and its streaming body."""
+    """The head of an upstream response and its body.
 
-    __slots__ = ("body", "body_kind", "headers", "keep_alive", "length", "status", "version")
+    ``whole`` is the entire body when it came in the same read as the head (``b""`` when
+    there is none); otherwise ``body`` streams it.
+    """
+
+    __slots__ = (
+        "body",
+        "body_kind",
+        "headers",
+        "keep_alive",
+        "length",
+        "status",
+        "version",
+        "whole",
+    )
 
     def __init__(
         self,
@@ -44,7 +57,7 @@ class UpstreamResponse:
         body_kind: int,
         length: int,
         keep_alive: bool,
-        body: BodyQueue | None,
+        body: BodyQueue | None = None,
     ) -> None:
         self.status = status
         self.version = version
@@ -53,6 +66,7 @@ class UpstreamResponse:
         self.length = length
         self.keep_alive = keep_alive
         self.body = body
+        self.whole: bytes | None = b"" if body_kind == BODY_NONE else None
 
 
 class UpstreamConnection(asyncio.Protocol):
@@ -82,6 +96,7 @@ class UpstreamConnection(asyncio.Protocol):
         self._complete = False
         self._head_request = False
         self._headers: list[tuple[str, str]] = []
+        self._parts: list[bytes] = []
         self._head_bytes = 0
         self._informational: Informational | None = None
         self._read_timeout = 60.0
@@ -141,10 +156,12 @@ class UpstreamConnection(asyncio.Protocol):
         try:
             parser.feed_data(data)
         except httptools.HttpParserUpgrade as upgrade:
+            self._deliver_head()
             self._parser_reusable = False
             self.tunnel_buffer = data[upgrade.args[0] :]
             self._pause_reading()
         except httptools.HttpParserError as error:
+            self._deliver_head()
             self._parser_reusable = False
             cause = error.__context__
             if self._complete and self._response is not None:
@@ -152,6 +169,8 @@ class UpstreamConnection(asyncio.Protocol):
                 return
             detail = cause.message if isinstance(cause, FramingError) else str(error)
             self._protocol_error(detail)
+        else:
+            self._deliver_head()
 
     # -- parser callbacks ----------------------------------------------------------------
     def on_message_begin(self) -> None:
@@ -182,27 +201,25 @@ class UpstreamConnection(asyncio.Protocol):
                 self._informational(status, self._headers)
             return
         kind, length = response_framing(version, status, self._headers, self._head_request)
-        body = None
-        if kind != BODY_NONE:
-            body = BodyQueue(self._pause_reading, self._resume_reading)
         response = UpstreamResponse(
-            status, version, self._headers, kind, length, bool(parser.should_keep_alive()), body
+            status, version, self._headers, kind, length, bool(parser.should_keep_alive())
         )
         self._response = response
+        self._parts = []
         if kind == BODY_NONE and status != 101:
             self._complete = True
-        waiter = self._head_waiter
-        self._head_waiter = None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(response)
+        # The head waiter is resolved once this read is parsed: see _deliver_head.
         if self.on_answer is not None and self.refused:
             self.on_answer()
             self._wake_drain()
 
     def on_body(self, data: bytes) -> None:
         response = self._response
-        if response is not None and response.body is not None and not self._complete:
-            response.body.feed(data)
+        if response is not None and not self._complete:
+            if response.body is not None:
+                response.body.feed(data)
+            else:
+                self._parts.append(data)
 
     def on_message_complete(self) -> None:
         response = self._response
@@ -319,6 +336,25 @@ class UpstreamConnection(asyncio.Protocol):
         if self.transport is not None and not self.closed:
             self._last_activity = self._loop.time()
             self.transport.resume_reading()
+
+    def _deliver_head(self) -> None:
+        """Hand the parsed head to its waiter, with the body whole or as a BodyQueue."""
+        response = self._response
+        waiter = self._head_waiter
+        if response is None or waiter is None:
+            return
+        self._head_waiter = None
+        parts = self._parts
+        self._parts = []
+        if response.body_kind != BODY_NONE:
+            if self._complete:
+                response.whole = parts[0] if len(parts) == 1 else b"".join(parts)
+            else:
+                body = response.body = BodyQueue(self._pause_reading, self._resume_reading)
+                for part in parts:
+                    body.feed(part)
+        if not waiter.done():
+            waiter.set_result(response)
 
     def _wake_drain(self) -> None:
         waiter = self._drain_waiter
