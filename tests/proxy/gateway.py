@@ -47,6 +47,17 @@ def echo_config(echo_port: int, extra_route: str = "", **service: object) -> str
     )
 
 
+def upstream_config(port: int) -> str:
+    """A config with one service on ``127.0.0.1:port`` and a catch-all route ``/``."""
+    return (
+        '_format_version: "3.0"\n'
+        "services:\n"
+        "  - name: s\n"
+        f"    url: http://127.0.0.1:{port}\n"
+        "    routes: [{name: r, paths: [/]}]\n"
+    )
+
+
 async def start_gateway(config_text: str, settings: ServerSettings | None = None) -> Gateway:
     records: list[AccessRecord] = []
     config = load_config_text(textwrap.dedent(config_text), plugin_schemas())

@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from authgate.proxy.server import ServerSettings
-from proxy.gateway import Gateway, echo_config, start_gateway
+from proxy.gateway import echo_config, start_gateway
 from proxy.raw_upstream import RawUpstream, Reply
 from proxy.wire import RawClient, send_raw
 
@@ -22,12 +22,8 @@ def _service(url: str, extra: str = "", route: str = "{name: r, paths: [/]}") ->
     )
 
 
-async def _gateway_for(config: str, settings: ServerSettings | None = None) -> Gateway:
-    return await start_gateway(config, settings)
-
-
 async def test_unmatched_request_gets_kong_style_404(echo_port: int) -> None:
-    gw = await _gateway_for(
+    gw = await start_gateway(
         _service(f"http://127.0.0.1:{echo_port}", route="{name: r, paths: [/api]}")
     )
     try:
@@ -47,7 +43,7 @@ async def test_unmatched_request_gets_kong_style_404(echo_port: int) -> None:
 
 async def test_route_without_service_gets_503(echo_port: int) -> None:
     config = '_format_version: "3.0"\nroutes:\n  - name: lonely\n    paths: [/]\n'
-    gw = await _gateway_for(config)
+    gw = await start_gateway(config)
     try:
         [response] = await send_raw(gw.port, GET)
         assert response.status == 503
@@ -57,7 +53,7 @@ async def test_route_without_service_gets_503(echo_port: int) -> None:
 
 
 async def test_refused_upstream_gets_502_after_retries() -> None:
-    gw = await _gateway_for(_service("http://127.0.0.1:1", "    retries: 2\n"))
+    gw = await start_gateway(_service("http://127.0.0.1:1", "    retries: 2\n"))
     try:
         [response] = await send_raw(gw.port, GET)
         assert response.status == 502
@@ -71,7 +67,7 @@ async def test_refused_upstream_gets_502_after_retries() -> None:
 
 
 async def test_slow_upstream_gets_504_after_read_timeout(echo_port: int) -> None:
-    gw = await _gateway_for(_service(f"http://127.0.0.1:{echo_port}", "    read_timeout: 200\n"))
+    gw = await start_gateway(_service(f"http://127.0.0.1:{echo_port}", "    read_timeout: 200\n"))
     try:
         request = b"GET /delay/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
         [response] = await send_raw(gw.port, request)
@@ -97,7 +93,7 @@ async def test_unanswered_connect_gets_504_after_connect_timeout() -> None:
         filler.setblocking(False)
         filler.connect_ex(("127.0.0.1", port))
         fillers.append(filler)
-    gw = await _gateway_for(
+    gw = await start_gateway(
         _service(f"http://127.0.0.1:{port}", "    connect_timeout: 200\n    retries: 1\n")
     )
     try:
@@ -135,7 +131,7 @@ INVALID_UPSTREAM_RESPONSES = [
 async def test_invalid_upstream_response_gets_502(raw: bytes) -> None:
     upstream = RawUpstream(lambda r: Reply(raw, then="close"))
     port = await upstream.start()
-    gw = await _gateway_for(_service(f"http://127.0.0.1:{port}"))
+    gw = await start_gateway(_service(f"http://127.0.0.1:{port}"))
     try:
         [response] = await send_raw(gw.port, GET)
         assert response.status == 502
@@ -156,7 +152,7 @@ async def test_invalid_upstream_response_gets_502(raw: bytes) -> None:
 async def test_upstream_failure_mid_response_closes_the_client_connection(raw: bytes) -> None:
     upstream = RawUpstream(lambda r: Reply(raw, then="abort"))
     port = await upstream.start()
-    gw = await _gateway_for(_service(f"http://127.0.0.1:{port}"))
+    gw = await start_gateway(_service(f"http://127.0.0.1:{port}"))
     try:
         client = await RawClient.connect(gw.port)
         await client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -171,24 +167,24 @@ async def test_upstream_failure_mid_response_closes_the_client_connection(raw: b
         upstream.close()
 
 
-async def test_client_header_timeout_gets_408(echo_port: int) -> None:
-    gw = await _gateway_for(echo_config(echo_port), ServerSettings(client_header_timeout=0.2))
+@pytest.mark.parametrize(
+    ("settings", "partial_request"),
+    [
+        (ServerSettings(client_header_timeout=0.2), b"GET / HTTP/1.1\r\nHost: x\r\n"),
+        (
+            ServerSettings(client_body_timeout=0.2),
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc",
+        ),
+    ],
+    ids=["header-timeout", "body-timeout"],
+)
+async def test_client_too_slow_to_send_the_request_gets_408(
+    echo_port: int, settings: ServerSettings, partial_request: bytes
+) -> None:
+    gw = await start_gateway(echo_config(echo_port), settings)
     try:
         client = await RawClient.connect(gw.port)
-        await client.send(b"GET / HTTP/1.1\r\nHost: x\r\n")
-        assert await client.closed()
-        [response] = await client.read_responses(1)
-        assert response.status == 408
-        client.close()
-    finally:
-        await gw.server.drain(1)
-
-
-async def test_client_body_timeout_gets_408(echo_port: int) -> None:
-    gw = await _gateway_for(echo_config(echo_port), ServerSettings(client_body_timeout=0.2))
-    try:
-        client = await RawClient.connect(gw.port)
-        await client.send(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        await client.send(partial_request)
         assert await client.closed()
         [response] = await client.read_responses(1)
         assert response.status == 408
@@ -198,7 +194,7 @@ async def test_client_body_timeout_gets_408(echo_port: int) -> None:
 
 
 async def test_idle_keep_alive_connection_is_closed_after_keepalive_timeout(echo_port: int) -> None:
-    gw = await _gateway_for(echo_config(echo_port), ServerSettings(keepalive_timeout=0.2))
+    gw = await start_gateway(echo_config(echo_port), ServerSettings(keepalive_timeout=0.2))
     try:
         client = await RawClient.connect(gw.port)
         await client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -7,7 +7,7 @@ import asyncio
 
 import orjson
 
-from proxy.gateway import Gateway, start_gateway
+from proxy.gateway import Gateway, start_gateway, upstream_config
 from proxy.raw_upstream import RawUpstream, Reply, SeenRequest
 from proxy.wire import RawClient, send_raw
 
@@ -165,15 +165,7 @@ async def test_informational_responses_are_forwarded_before_the_final_one() -> N
         )
     )
     port = await upstream.start()
-    gw = await start_gateway(
-        f"""
-        _format_version: "3.0"
-        services:
-          - name: s
-            url: http://127.0.0.1:{port}
-            routes: [{{name: r, paths: [/]}}]
-        """
-    )
+    gw = await start_gateway(upstream_config(port))
     try:
         data = await send_raw(gw.port, _get("/", "Connection: close\r\n"))
         assert [r.status for r in data] == [103, 200]
@@ -187,15 +179,7 @@ async def test_informational_responses_are_forwarded_before_the_final_one() -> N
 async def test_upstream_keep_alive_connection_is_reused() -> None:
     upstream = RawUpstream()
     port = await upstream.start()
-    gw = await start_gateway(
-        f"""
-        _format_version: "3.0"
-        services:
-          - name: s
-            url: http://127.0.0.1:{port}
-            routes: [{{name: r, paths: [/]}}]
-        """
-    )
+    gw = await start_gateway(upstream_config(port))
     try:
         for _ in range(3):
             [response] = await send_raw(gw.port, _get("/", "Connection: close\r\n"))
@@ -213,15 +197,7 @@ async def test_stale_upstream_connection_is_retried_on_a_new_one() -> None:
 
     upstream = RawUpstream(close_after_reply)
     port = await upstream.start()
-    gw = await start_gateway(
-        f"""
-        _format_version: "3.0"
-        services:
-          - name: s
-            url: http://127.0.0.1:{port}
-            routes: [{{name: r, paths: [/]}}]
-        """
-    )
+    gw = await start_gateway(upstream_config(port))
     try:
         for _ in range(3):
             [response] = await send_raw(gw.port, _get("/", "Connection: close\r\n"))
