@@ -33,6 +33,11 @@ PUBLIC = parse_jwks(
 KEYS = KeySet(PUBLIC)
 
 
+def claims(**overrides: Any) -> dict[str, Any]:
+    """Claims issued at ``NOW``, the instant every check runs at, not at collection time."""
+    return t.claims(**{"iat": int(NOW), "exp": int(NOW) + 3600, **overrides})
+
+
 def policy(**overrides: Any) -> VerifyPolicy:
     values: dict[str, Any] = {
         "issuers": frozenset({t.ISSUER}),
@@ -60,41 +65,41 @@ def check(token: str, rules: VerifyPolicy | None = None) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("token", "rules", "reason"),
     [
-        (t.sign(t.claims(exp=int(NOW) - 1)), None, "token expired"),
-        (t.sign(t.claims(exp=None)), None, "token has no exp"),
-        (t.sign(t.claims(exp="tomorrow")), None, "token exp is not a number"),
-        (t.sign(t.claims(nbf=int(NOW) + 60)), None, "token not valid yet"),
-        (t.sign(t.claims(iat=int(NOW) + 60)), None, "token issued in the future"),
-        (t.sign(t.claims(iss="https://evil.example/pool")), None, "token issuer not accepted"),
-        (t.sign(t.claims(iss=t.ISSUER + "/")), None, "token issuer not accepted"),
-        (t.sign(t.claims(iss=[t.ISSUER])), None, "token issuer not accepted"),
+        (t.sign(claims(exp=int(NOW) - 1)), None, "token expired"),
+        (t.sign(claims(exp=None)), None, "token has no exp"),
+        (t.sign(claims(exp="tomorrow")), None, "token exp is not a number"),
+        (t.sign(claims(nbf=int(NOW) + 60)), None, "token not valid yet"),
+        (t.sign(claims(iat=int(NOW) + 60)), None, "token issued in the future"),
+        (t.sign(claims(iss="https://evil.example/pool")), None, "token issuer not accepted"),
+        (t.sign(claims(iss=t.ISSUER + "/")), None, "token issuer not accepted"),
+        (t.sign(claims(iss=[t.ISSUER])), None, "token issuer not accepted"),
         (
-            t.sign(t.claims(aud="other-api")),
+            t.sign(claims(aud="other-api")),
             policy(audience=frozenset({"my-api"})),
             "token audience not accepted",
         ),
         (
-            t.sign(t.claims(client_id="client-b")),
+            t.sign(claims(client_id="client-b")),
             policy(audience=frozenset({"client-a"}), audience_claim=("client_id",)),
             "token audience not accepted",
         ),
-        (t.unsigned(t.claims()), None, "signing algorithm not allowed"),
-        (t.hs256_with_public_key(t.claims()), None, "signing algorithm not allowed"),
+        (t.unsigned(claims()), None, "signing algorithm not allowed"),
+        (t.hs256_with_public_key(claims()), None, "signing algorithm not allowed"),
         (
-            t.hs256_with_public_key(t.claims()),
+            t.hs256_with_public_key(claims()),
             policy(algorithms=ASYMMETRIC_ALGORITHMS | HMAC_ALGORITHMS),
             "no key matches the token",
         ),
-        (t.sign(t.claims(), t.RSA_ANY_ALG, "PS256"), None, "no key matches the token"),
-        (t.sign(t.claims(), t.EC384_SAME_KID, "ES384"), None, "no key matches the token"),
-        (t.sign(t.claims(), t.OTHER_RSA), None, "signature verification failed"),
-        (t.tamper(t.sign(t.claims()), scope="admin"), None, "signature verification failed"),
-        (t.sign(t.claims(), typ="JOSE+JSON"), None, "token type not accepted"),
-        (t.sign(t.claims(pad="x" * MAX_TOKEN_BYTES)), None, "token too large"),
+        (t.sign(claims(), t.RSA_ANY_ALG, "PS256"), None, "no key matches the token"),
+        (t.sign(claims(), t.EC384_SAME_KID, "ES384"), None, "no key matches the token"),
+        (t.sign(claims(), t.OTHER_RSA), None, "signature verification failed"),
+        (t.tamper(t.sign(claims()), scope="admin"), None, "signature verification failed"),
+        (t.sign(claims(), typ="JOSE+JSON"), None, "token type not accepted"),
+        (t.sign(claims(pad="x" * MAX_TOKEN_BYTES)), None, "token too large"),
         ("a.b", None, "malformed token"),
         ("!!!.e30.sig", None, "malformed token"),
-        (t.sign(t.claims()) + "=", None, "malformed token"),
-        (_junk_in_signature(t.sign(t.claims())), None, "malformed token"),
+        (t.sign(claims()) + "=", None, "malformed token"),
+        (_junk_in_signature(t.sign(claims())), None, "malformed token"),
     ],
     ids=[
         "expired", "no-exp", "exp-not-number", "nbf-future", "iat-future", "wrong-iss",
@@ -113,19 +118,19 @@ def test_token_is_refused(token: str, rules: VerifyPolicy | None, reason: str) -
 @pytest.mark.parametrize(
     ("token", "rules"),
     [
-        (t.sign(t.claims()), None),
-        (t.sign(t.claims(), typ="at+jwt"), None),
-        (t.sign(t.claims(), typ="JWT"), None),
-        (t.sign(t.claims(), t.EC, "ES256"), None),
-        (t.sign(t.claims(), t.ED, "EdDSA"), None),
-        (t.sign(t.claims(exp=int(NOW) - 5)), policy(leeway=10)),
-        (t.sign(t.claims(aud=["x", "my-api"])), policy(audience=frozenset({"my-api"}))),
+        (t.sign(claims()), None),
+        (t.sign(claims(), typ="at+jwt"), None),
+        (t.sign(claims(), typ="JWT"), None),
+        (t.sign(claims(), t.EC, "ES256"), None),
+        (t.sign(claims(), t.ED, "EdDSA"), None),
+        (t.sign(claims(exp=int(NOW) - 5)), policy(leeway=10)),
+        (t.sign(claims(aud=["x", "my-api"])), policy(audience=frozenset({"my-api"}))),
         (
-            t.sign(t.claims()),
+            t.sign(claims()),
             policy(audience=frozenset({"client-a"}), audience_claim=("client_id",)),
         ),
         (
-            t.sign(t.claims(iss="https://second.example")),
+            t.sign(claims(iss="https://second.example")),
             policy(issuers=frozenset({t.ISSUER, "https://second.example"})),
         ),
     ],
