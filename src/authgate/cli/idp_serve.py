@@ -23,7 +23,9 @@ def default_public_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
-async def _serve(host: str, port: int, db: str | None, public_url: str, log_level: str) -> None:
+async def _serve(
+    host: str, port: int, db: str | None, public_url: str, log_level: str, purge_interval: float
+) -> None:
     import uvicorn
 
     from authgate.idp.app import create_app
@@ -32,7 +34,7 @@ async def _serve(host: str, port: int, db: str | None, public_url: str, log_leve
 
     store = await IdpStore.open(db)
     try:
-        app = create_app(store, IdpSettings(public_url=public_url))
+        app = create_app(store, IdpSettings(public_url=public_url, purge_interval=purge_interval))
         config = uvicorn.Config(
             app, host=host, port=port, log_level=log_level, server_header=False, access_log=True
         )
@@ -57,6 +59,13 @@ def serve(
         "(default http://HOST:PORT).",
     ),
     log_level: str = typer.Option("info", help="uvicorn log level."),
+    purge_interval: float = typer.Option(
+        600.0,
+        "--purge-interval",
+        min=0,
+        help="Seconds between purges of expired codes, sessions and refresh tokens "
+        "(0: only at start).",
+    ),
 ) -> None:
     """Serve discovery, JWKS, authorize, hosted login, token, userInfo, introspect, revoke
     and logout for every user pool in the database."""
@@ -65,4 +74,4 @@ def serve(
         raise typer.BadParameter("--public-url must start with http:// or https://")
     group_db = ctx.obj.get("db") if isinstance(ctx.obj, dict) else None
     url = public_url or default_public_url(host, port)
-    asyncio.run(_serve(host, port, db or group_db, url, log_level))
+    asyncio.run(_serve(host, port, db or group_db, url, log_level, purge_interval))

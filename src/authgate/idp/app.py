@@ -8,6 +8,7 @@ a plain 500 without details; protocol errors are rendered by the endpoints thems
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -76,14 +77,42 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": "server_error"}, status_code=500)
 
 
+async def _purge(ctx: IdpContext) -> None:
+    """One purge of expired codes, sessions and refresh tokens; a database error is logged."""
+    try:
+        deleted = await ctx.tokens.purge_expired(ctx.now_dt())
+    except Exception as exc:  # the next round tries again; serving goes on
+        first_line = next(iter(str(exc).splitlines()), "")[:200]
+        log.warning("purging expired tokens failed: %s: %s", type(exc).__name__, first_line)
+        return
+    if deleted:
+        log.info("purged %d expired codes, sessions and tokens", deleted)
+
+
+async def _purge_every(ctx: IdpContext, interval: float) -> None:
+    """Purge every ``interval`` seconds, so a long-running IdP's tables stay small."""
+    while True:
+        await asyncio.sleep(interval)
+        await _purge(ctx)
+
+
 def create_app(store: IdpStore, settings: IdpSettings) -> Starlette:
     """The IdP's Starlette app over ``store``."""
     ctx = IdpContext(store=store, tokens=TokenStore(store.engine), settings=settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await ctx.tokens.purge_expired(ctx.now_dt())
-        yield
+        await _purge(ctx)
+        if not settings.purge_interval:
+            yield
+            return
+        task = asyncio.create_task(_purge_every(ctx, settings.purge_interval), name="idp-purge")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     app = Starlette(
         routes=_routes(settings),

@@ -35,9 +35,14 @@ class IdpSettings:
     challenge_ttl: int = 180
     password_grant: bool = True
     introspection: bool = True
+    purge_interval: float = 600.0
+    """Seconds between purges of expired codes, sessions and refresh tokens; 0 purges only
+    at start."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+        if self.purge_interval < 0:
+            raise ValueError("purge_interval must be 0 (off) or a number of seconds")
 
     def issuer(self, pool_id: str) -> str:
         """The issuer URL of ``pool_id``."""

@@ -209,14 +209,24 @@ class TokenStore:
                 delete(IdpSessionRow).where(IdpSessionRow.id_hash == digest(session_id))
             )
 
-    async def purge_expired(self, now: datetime) -> None:
-        """Delete expired codes, sessions, refresh tokens and revocation records."""
+    async def purge_expired(self, now: datetime) -> int:
+        """Delete expired codes, sessions, refresh tokens and revocation records.
+
+        Codes are kept one day past their expiry so that a replayed code is still
+        recognised and revokes what it issued (RFC 6749 §4.1.2); the rest goes as soon as
+        it expires. Returns how many rows were deleted.
+        """
+        statements = (
+            delete(AuthorizationCodeRow).where(
+                AuthorizationCodeRow.expires_at < now - timedelta(days=1)
+            ),
+            delete(IdpSessionRow).where(IdpSessionRow.expires_at < now),
+            delete(RefreshTokenRow).where(RefreshTokenRow.expires_at < now),
+            delete(RevokedTokenRow).where(RevokedTokenRow.expires_at < now),
+        )
+        deleted = 0
         async with self._sessions.begin() as session:
-            await session.execute(
-                delete(AuthorizationCodeRow).where(
-                    AuthorizationCodeRow.expires_at < now - timedelta(days=1)
-                )
-            )
-            await session.execute(delete(IdpSessionRow).where(IdpSessionRow.expires_at < now))
-            await session.execute(delete(RefreshTokenRow).where(RefreshTokenRow.expires_at < now))
-            await session.execute(delete(RevokedTokenRow).where(RevokedTokenRow.expires_at < now))
+            for statement in statements:
+                result = await session.execute(statement)
+                deleted += max(getattr(result, "rowcount", 0) or 0, 0)
+        return deleted
