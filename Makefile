@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 OP_DIR := tests/e2e/third_party_op
 OP_STAMP := $(OP_DIR)/node_modules/.installed
 
-.PHONY: up test pytest lint bench clean
+.PHONY: up test pytest lint bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+
+# Rewrites docs/img/*.png from the browser tests (a plain test run keeps them in a temp dir).
+screenshots: $(STAMP)
+	AUTHGATE_WRITE_SCREENSHOTS=1 $(BIN)/pytest -q tests/e2e/test_up_browser.py tests/idp/test_login_browser.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -18,6 +18,7 @@ import pytest
 from authgate.testing import ServerProcess, free_port
 from authgate.testing.browser import RequestLog
 from authgate.testing.gateway import eventually
+from authgate.testing.screenshots import save_screenshot
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT = ROOT / "docs" / "img" / "workshop-login.png"
 FRESH_CONNECTIONS = 12
 
 
@@ -78,8 +78,7 @@ def test_authgate_up_workshop_sign_in_reload_and_sign_out_in_a_browser(
     assert headers["x-authenticated-user"], "the identity the workshop config sends upstream"
     assert headers["x-id-token"].count(".") == 2
     assert headers["authorization"].startswith("Bearer ")
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
+    save_screenshot(page, "workshop-login.png")
 
     requests = RequestLog()
     context.on("request", requests)

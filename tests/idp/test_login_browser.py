@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from oidc_harness import CALLBACK, IdpServer, authorize_params, seed, serve
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "idp-login.png"
+from authgate.testing.screenshots import save_screenshot
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +44,7 @@ def test_browser_signs_in_on_the_hosted_page_and_lands_on_the_callback_with_a_co
             page.get_by_role("button", name="Sign in").click()
             assert page.get_by_role("alert").inner_text() == "Incorrect username or password."
             page.get_by_label("Password").fill(seeded.password)
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT))
+            save_screenshot(page, "idp-login.png")
             page.get_by_role("button", name="Sign in").click()
             page.wait_for_url(CALLBACK + "**")
         finally:
