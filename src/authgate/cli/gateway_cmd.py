@@ -53,7 +53,7 @@ def _bind(host: str, port: int, what: str) -> socket.socket:
     return sock
 
 
-def _check_proxy_port(host: str, port: int) -> None:
+def _check_proxy_port(host: str, port: int, what: str = "the proxy") -> None:
     """Fail fast, with a clear message, when the proxy address is taken by another program."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
@@ -61,7 +61,7 @@ def _check_proxy_port(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError as exc:
-            typer.echo(f"authgate: cannot listen on {host}:{port} for the proxy: {exc}", err=True)
+            typer.echo(f"authgate: cannot listen on {host}:{port} for {what}: {exc}", err=True)
             raise typer.Exit(1) from None
 
 
@@ -89,13 +89,34 @@ def gateway(
     reload_timeout: float = typer.Option(
         10.0, min=0.1, help="Seconds a worker has to load a new config before it is replaced."
     ),
+    tls_listen: str = typer.Option(
+        "127.0.0.1:8443", help="HOST:PORT of the https proxy port (with --tls-cert)."
+    ),
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option(
+            help="PEM certificate chain: serve https on --tls-listen (re-read on reload)."
+        ),
+    ] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert.")] = None,
 ) -> None:
     """Run the gateway: a supervisor, N proxy workers and the admin API."""
     from authgate.admin.guard import is_loopback_name
     from authgate.config import ConfigError
     from authgate.proxy.supervisor import GatewaySettings, parse_config_text
+    from authgate.proxy.tls import TlsFiles, TlsSetupError, server_context
 
     host, port = parse_host_port(listen)
+    tls: TlsFiles | None = None
+    if (tls_cert is None) != (tls_key is None):
+        raise typer.BadParameter("--tls-cert and --tls-key go together")
+    if tls_cert is not None and tls_key is not None:
+        tls = TlsFiles(cert=tls_cert.resolve(), key=tls_key.resolve())
+        try:
+            server_context(tls)
+        except TlsSetupError as exc:
+            typer.echo(f"authgate: {exc}", err=True)
+            raise typer.Exit(EXIT_INVALID_CONFIG) from None
     admin_host, admin_port = parse_host_port(admin_listen)
     trusted = _trusted_ips(trusted_ips)
     try:
@@ -121,6 +142,9 @@ def gateway(
             err=True,
         )
     _check_proxy_port(host, port)
+    tls_host, tls_port = parse_host_port(tls_listen)
+    if tls is not None:
+        _check_proxy_port(tls_host, tls_port, "https")
     admin_sock = _bind(admin_host, admin_port, "the admin API")
     settings = GatewaySettings(
         config_path=config,
@@ -132,6 +156,9 @@ def gateway(
         trusted_ips=trusted,
         drain_timeout=drain_timeout,
         reload_timeout=reload_timeout,
+        tls=tls,
+        tls_host=tls_host,
+        tls_port=tls_port,
     )
     import uvloop
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from authgate.admin.request_metrics import RequestMetrics, pin_process_id
 from authgate.cli.addresses import parse_host_port
 from authgate.proxy.access_log import open_access_log
 from authgate.proxy.records import Observer
+from authgate.proxy.tls import TlsFiles
 from authgate.proxy.worker import WorkerOptions, run_worker
 
 __all__ = ["main"]
@@ -30,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--access-log", default="-", help="a file path, '-' or 'off'")
     parser.add_argument("--trusted-ips", default="", help="comma-separated trusted CIDRs")
     parser.add_argument("--drain-timeout", type=float, default=30.0, help="seconds to drain")
+    parser.add_argument("--tls-listen", default="", help="HOST:PORT of the https port")
+    parser.add_argument("--tls-cert", type=Path, default=None, help="PEM certificate chain")
+    parser.add_argument("--tls-key", type=Path, default=None, help="PEM private key")
     return parser
 
 
@@ -52,6 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         drain_timeout=args.drain_timeout,
         trusted_ips=tuple(filter(None, args.trusted_ips.split(","))),
     )
+    if args.tls_cert is not None and args.tls_key is not None:
+        tls_host, tls_port = parse_host_port(args.tls_listen)
+        options = replace(
+            options,
+            tls=TlsFiles(cert=args.tls_cert, key=args.tls_key),
+            tls_host=tls_host,
+            tls_port=tls_port,
+        )
 
     def on_exit() -> None:
         metrics.flush()

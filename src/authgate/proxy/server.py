@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from authgate.proxy.connection import HttpConnection
@@ -18,6 +18,7 @@ from authgate.proxy.handler import ProxyApp
 from authgate.proxy.headers import TrustedNetworks
 from authgate.proxy.pool import UpstreamPool
 from authgate.proxy.runtime import RuntimeHolder
+from authgate.proxy.tls import ServerTls
 
 __all__ = ["ProxyServer", "ServerSettings", "start_server"]
 
@@ -53,6 +54,7 @@ class ProxyServer:
         self.settings = settings
         self.pool = pool
         self._server: asyncio.Server | None = None
+        self._tls_server: asyncio.Server | None = None
         self._connections: set[HttpConnection] = set()
         self._draining = False
         self._closed_event = asyncio.Event()
@@ -63,6 +65,39 @@ class ProxyServer:
         if self._server is None:
             return ()
         return tuple(self._server.sockets)
+
+    @property
+    def tls_sockets(self) -> tuple[socket.socket, ...]:
+        """The listening sockets of the https port (empty without TLS)."""
+        if self._tls_server is None:
+            return ()
+        return tuple(self._tls_server.sockets)
+
+    def _stop_listening(self) -> None:
+        for listener in (self._server, self._tls_server):
+            if listener is not None:
+                listener.close()
+
+    async def listen_tls(
+        self,
+        factory: Callable[[], HttpConnection],
+        tls: ServerTls,
+        host: str,
+        port: int,
+        *,
+        reuse_port: bool = False,
+    ) -> None:
+        """Also accept https on ``host:port`` (TLS handshake within the header timeout)."""
+        loop = asyncio.get_running_loop()
+        self._tls_server = await loop.create_server(
+            factory,
+            host,
+            port,
+            ssl=tls.listener,
+            ssl_handshake_timeout=self.settings.client_header_timeout,
+            reuse_port=reuse_port or None,
+            backlog=1024,
+        )
 
     @property
     def connections(self) -> int:
@@ -87,8 +122,7 @@ class ProxyServer:
         Connections still busy after ``timeout`` seconds are closed anyway.
         """
         self._draining = True
-        if self._server is not None:
-            self._server.close()
+        self._stop_listening()
         deadline = asyncio.get_running_loop().time() + timeout
         while self._connections:
             for conn in list(self._connections):
@@ -106,9 +140,8 @@ class ProxyServer:
         self.pool.close()
 
     def close(self) -> None:
-        """Stop at once: close the listener, every connection and the upstream pool."""
-        if self._server is not None:
-            self._server.close()
+        """Stop at once: close the listeners, every connection and the upstream pool."""
+        self._stop_listening()
         for conn in list(self._connections):
             conn.abort()
         self.pool.close()
@@ -122,8 +155,14 @@ async def start_server(
     settings: ServerSettings | None = None,
     reuse_port: bool = False,
     sock: socket.socket | None = None,
+    tls: ServerTls | None = None,
+    tls_host: str = "127.0.0.1",
+    tls_port: int = 0,
 ) -> ProxyServer:
-    """Listen on ``host:port`` (or ``sock``) and proxy with ``holder``'s current runtime."""
+    """Listen on ``host:port`` (or ``sock``) and proxy with ``holder``'s current runtime.
+
+    With ``tls``, https is served on ``tls_host:tls_port`` too, by the same proxy.
+    """
     settings = settings or ServerSettings()
     loop = asyncio.get_running_loop()
     pool = UpstreamPool(settings.upstream_ssl_context, settings.upstream_idle_timeout)
@@ -139,4 +178,14 @@ async def start_server(
         server._server = await loop.create_server(
             factory, host, port, reuse_port=reuse_port or None, backlog=1024
         )
+    if tls is not None:
+
+        def tls_factory() -> HttpConnection:
+            return HttpConnection(app, settings, server, scheme="https")
+
+        try:
+            await server.listen_tls(tls_factory, tls, tls_host, tls_port, reuse_port=reuse_port)
+        except BaseException:
+            server.close()
+            raise
     return server

@@ -36,6 +36,7 @@ import orjson
 
 from authgate.config import ConfigError, ConfigIssue, GatewayConfig, load_config_text
 from authgate.plugins.registry import plugin_schemas
+from authgate.proxy.tls import TlsFiles, TlsSetupError, server_context
 from authgate.proxy.worker_handle import WorkerHandle
 
 __all__ = [
@@ -73,6 +74,10 @@ class GatewaySettings:
     trusted_ips: tuple[str, ...] = ()
     drain_timeout: float = 30.0
     reload_timeout: float = 10.0
+    tls: TlsFiles | None = None
+    """Serve https on ``tls_host:tls_port`` with these files (re-read on every reload)."""
+    tls_host: str = "127.0.0.1"
+    tls_port: int = 8443
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,12 @@ class Supervisor:
         ]  # fmt: skip
         if settings.trusted_ips:
             args += ["--trusted-ips", ",".join(settings.trusted_ips)]
+        if settings.tls is not None:
+            args += [
+                "--tls-listen", f"{settings.tls_host}:{settings.tls_port}",
+                "--tls-cert", str(settings.tls.cert),
+                "--tls-key", str(settings.tls.key),
+            ]  # fmt: skip
         env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir)}
         try:
             process = await asyncio.create_subprocess_exec(
@@ -235,6 +246,13 @@ class Supervisor:
         except ConfigError as exc:
             self.reloads_failure += 1
             return ReloadResult(False, self.current.version, list(exc.issues), "invalid config")
+        if self.settings.tls is not None:
+            try:
+                server_context(self.settings.tls)
+            except TlsSetupError as exc:
+                self.reloads_failure += 1
+                issue = ConfigIssue(path="", message=str(exc))
+                return ReloadResult(False, self.current.version, [issue], "unusable TLS files")
         async with self._lock:
             result = await self._distribute(replace(loaded, version=next(self._versions)))
         if result.ok:

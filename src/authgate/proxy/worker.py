@@ -29,6 +29,7 @@ from authgate.plugins.registry import plugin_schemas
 from authgate.proxy.records import AccessRecord, Observer
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.server import ProxyServer, ServerSettings, start_server
+from authgate.proxy.tls import ServerTls, TlsFiles, TlsSetupError
 
 __all__ = ["WorkerOptions", "run_worker"]
 
@@ -44,6 +45,9 @@ class WorkerOptions:
     control_fd: int
     drain_timeout: float
     trusted_ips: tuple[str, ...] = ()
+    tls: TlsFiles | None = None
+    tls_host: str = "127.0.0.1"
+    tls_port: int = 8443
 
 
 class _RequestCounter:
@@ -63,6 +67,7 @@ class _Worker:
         self.observers: list[Observer] = [self.counter, *observers]
         self.version = options.version
         self.stop = asyncio.Event()
+        self.tls = ServerTls(options.tls) if options.tls is not None else None
 
     def load(self, snapshot: Path) -> Runtime:
         config: GatewayConfig = load_config_file(snapshot, plugin_schemas())
@@ -73,7 +78,14 @@ class _Worker:
         holder = RuntimeHolder(self.load(options.snapshot))
         settings = ServerSettings(trusted_ips=options.trusted_ips)
         server = await start_server(
-            holder, options.host, options.port, settings=settings, reuse_port=True
+            holder,
+            options.host,
+            options.port,
+            settings=settings,
+            reuse_port=True,
+            tls=self.tls,
+            tls_host=options.tls_host,
+            tls_port=options.tls_port,
         )
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, self.stop.set)
@@ -120,6 +132,7 @@ class _Worker:
                 return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
             holder.swap(runtime)
             self.version = int(message["version"])
+            self._reload_tls()
             return {"ok": True, "version": self.version}
         if op == "stats":
             return {
@@ -129,6 +142,16 @@ class _Worker:
                 "connections_active": server.connections,
             }
         return {"ok": False, "error": f"unknown op {op!r}"}
+
+    def _reload_tls(self) -> None:
+        """New handshakes get the certificate as it is on disk now (the supervisor checked it)."""
+        if self.tls is None:
+            return
+        try:
+            self.tls.reload()
+        except TlsSetupError as exc:
+            print(f"authgate worker {os.getpid()}: {exc}; still serving the previous certificate",
+                  file=sys.stderr, flush=True)  # fmt: skip
 
 
 def run_worker(
@@ -140,7 +163,7 @@ def run_worker(
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
         return uvloop.run(_Worker(options, observers).serve())
-    except (OSError, ConfigError) as exc:
+    except (OSError, ConfigError, TlsSetupError) as exc:
         print(f"authgate worker {os.getpid()}: {exc}", file=sys.stderr, flush=True)
         return 1
     finally:
