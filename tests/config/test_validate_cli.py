@@ -8,6 +8,13 @@ import textwrap
 from pathlib import Path
 
 
+def write_config(tmp_path: Path, text: str) -> Path:
+    """``text`` (dedented) as ``kong.yaml`` in ``tmp_path``."""
+    path = tmp_path / "kong.yaml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
 def validate(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "authgate", "config", "validate", str(path)],
@@ -19,25 +26,23 @@ def validate(path: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_valid_file_prints_counts_and_exits_zero(tmp_path: Path) -> None:
-    path = tmp_path / "kong.yaml"
-    path.write_text(
-        textwrap.dedent(
-            """\
-            _format_version: "3.0"
-            services:
-              - name: echo
-                url: http://127.0.0.1:8080
-                routes:
-                  - {name: bar, paths: ["/bar"]}
-                  - {name: baz, paths: ["/baz"]}
-            consumers:
-              - username: alice
-            plugins:
-              - name: request-termination
-                route: baz
-                config: {status_code: 403, message: closed}
-            """
-        )
+    path = write_config(
+        tmp_path,
+        """\
+        _format_version: "3.0"
+        services:
+          - name: echo
+            url: http://127.0.0.1:8080
+            routes:
+              - {name: bar, paths: ["/bar"]}
+              - {name: baz, paths: ["/baz"]}
+        consumers:
+          - username: alice
+        plugins:
+          - name: request-termination
+            route: baz
+            config: {status_code: 403, message: closed}
+        """,
     )
     result = validate(path)
     assert (result.returncode, result.stderr) == (0, "")
@@ -45,22 +50,20 @@ def test_valid_file_prints_counts_and_exits_zero(tmp_path: Path) -> None:
 
 
 def test_invalid_file_prints_every_issue_and_exits_one(tmp_path: Path) -> None:
-    path = tmp_path / "kong.yaml"
-    path.write_text(
-        textwrap.dedent(
-            """\
-            _format_version: "3.0"
-            services:
-              - name: echo
-                host: 127.0.0.1
-                port: 99999
-                routes:
-                  - paths: ["bar"]
-                    plugins:
-                      - name: request-termination
-                        config: {status_code: 200, message: hi, body: x}
-            """
-        )
+    path = write_config(
+        tmp_path,
+        """\
+        _format_version: "3.0"
+        services:
+          - name: echo
+            host: 127.0.0.1
+            port: 99999
+            routes:
+              - paths: ["bar"]
+                plugins:
+                  - name: request-termination
+                    config: {status_code: 200, message: hi, body: x}
+        """,
     )
     result = validate(path)
     assert result.returncode == 1

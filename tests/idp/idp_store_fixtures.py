@@ -7,7 +7,7 @@ Passwords use argon2id with the cheapest parameters so the suite stays fast.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 
 import argon2
@@ -17,11 +17,24 @@ from sqlalchemy import delete
 
 from authgate.idp.models import UserPoolRow
 from authgate.idp.passwords import PasswordHasher
+from authgate.idp.records import UserPool
 from authgate.idp.store import IdpStore
 
 T0 = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
 FAST_HASHER = PasswordHasher(argon2.profiles.CHEAPEST)
 STRONG = "Correct-Horse-9"
+NAMES = {"given_name": "Ada", "family_name": "Lovelace"}
+
+
+async def create_email_pool(store: IdpStore, custom_attributes: Iterable[str] = ()) -> UserPool:
+    """Pool ``kongpool`` as Kong's examples set it up: email addresses as usernames, email,
+    given and family name required."""
+    return await store.create_pool(
+        "kongpool",
+        username_attributes=["email"],
+        required_attributes=["email", "given_name", "family_name"],
+        custom_attributes=custom_attributes,
+    )
 
 
 @pytest.fixture(scope="session")

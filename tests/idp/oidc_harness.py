@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import uvicorn
+from joserfc.jwk import KeySet
 
 from authgate.idp.app import create_app
 from authgate.idp.client_settings import ClientSettings
@@ -271,6 +272,24 @@ def login_for_code(http: httpx.Client, seeded: Seeded, **extra: str) -> tuple[st
     query = query_of(done.headers["location"])
     assert query["state"] == params["state"]
     return query["code"], params
+
+
+def authorize(http: httpx.Client, seeded: Seeded, **extra: str) -> httpx.Response:
+    """GET the authorize endpoint with :func:`authorize_params` (changed by ``extra``)."""
+    return http.get(seeded.path("/oauth2/authorize"), params=authorize_params(seeded, **extra))
+
+
+def code_flow_tokens(http: httpx.Client, seeded: Seeded) -> dict[str, Any]:
+    """Sign in on the hosted page and trade the code: the token endpoint's JSON answer."""
+    code, _ = login_for_code(http, seeded)
+    tokens: dict[str, Any] = exchange(http, seeded, code).json()
+    return tokens
+
+
+def signing_keys(idp: IdpServer, seeded: Seeded) -> KeySet:
+    """The pool's published JWKS."""
+    with idp.client() as http:
+        return KeySet.import_key_set(http.get(seeded.path("/.well-known/jwks.json")).json())
 
 
 def exchange(http: httpx.Client, seeded: Seeded, code: str, **extra: str) -> httpx.Response:

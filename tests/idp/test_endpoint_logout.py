@@ -6,31 +6,22 @@ import pytest
 from oidc_harness import (
     LOGOUT,
     IdpServer,
-    authorize_params,
-    exchange,
-    login_for_code,
+    authorize,
+    code_flow_tokens,
     query_of,
     seed,
 )
 
 
-def _signed_in(http, seeded) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    code, _ = login_for_code(http, seeded)
-    tokens: dict[str, str] = exchange(http, seeded, code).json()
-    return tokens
-
-
 def _still_signed_in(http, seeded) -> bool:  # type: ignore[no-untyped-def]
-    response = http.get(
-        seeded.path("/oauth2/authorize"), params=authorize_params(seeded, prompt="none")
-    )
+    response = authorize(http, seeded, prompt="none")
     return "code" in query_of(response.headers["location"])
 
 
 def test_cognito_logout_with_client_id_and_logout_uri_clears_the_session(idp: IdpServer) -> None:
     seeded = seed(idp)
     with idp.client() as http:
-        _signed_in(http, seeded)
+        code_flow_tokens(http, seeded)
         assert _still_signed_in(http, seeded)
         response = http.get("/logout", params={"client_id": seeded.client_id, "logout_uri": LOGOUT})
         assert response.status_code == 302
@@ -41,7 +32,7 @@ def test_cognito_logout_with_client_id_and_logout_uri_clears_the_session(idp: Id
 def test_rp_initiated_logout_with_id_token_hint_and_state(idp: IdpServer) -> None:
     seeded = seed(idp)
     with idp.client() as http:
-        tokens = _signed_in(http, seeded)
+        tokens = code_flow_tokens(http, seeded)
         response = http.get(
             seeded.path("/logout"),
             params={
@@ -59,7 +50,7 @@ def test_rp_initiated_logout_with_id_token_hint_and_state(idp: IdpServer) -> Non
 def test_logout_without_redirect_shows_the_signed_out_page(idp: IdpServer) -> None:
     seeded = seed(idp)
     with idp.client() as http:
-        _signed_in(http, seeded)
+        code_flow_tokens(http, seeded)
         response = http.get(seeded.path("/logout"))
         assert response.status_code == 200
         assert "signed out" in response.text
@@ -84,7 +75,7 @@ def test_logout_never_redirects_to_an_unregistered_url(
 ) -> None:
     seeded = seed(idp)
     with idp.client() as http:
-        _signed_in(http, seeded)
+        code_flow_tokens(http, seeded)
         response = http.get("/logout", params={"client_id": seeded.client_id, parameter: target})
         assert response.status_code == 400
         assert "location" not in response.headers
@@ -113,7 +104,7 @@ def test_id_token_hint_for_another_client_than_client_id_is_refused(idp: IdpServ
     seeded = seed(idp)
     other = seed(idp)
     with idp.client() as http:
-        tokens = _signed_in(http, seeded)
+        tokens = code_flow_tokens(http, seeded)
         response = http.get(
             "/logout",
             params={

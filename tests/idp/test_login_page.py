@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from oidc_harness import (
     IdpServer,
+    authorize,
     authorize_params,
     browser_login,
     challenge_of,
@@ -81,9 +83,7 @@ def test_idp_session_ends_after_one_hour(idp: IdpServer) -> None:
     with idp.client() as http:
         login_for_code(http, seeded)
         idp.clock.advance(3601)
-        response = http.get(
-            seeded.path("/oauth2/authorize"), params=authorize_params(seeded, prompt="none")
-        )
+        response = authorize(http, seeded, prompt="none")
     assert query_of(response.headers["location"])["error"] == "login_required"
 
 
@@ -112,46 +112,26 @@ def test_new_password_required_screen_sets_a_permanent_password(idp: IdpServer) 
         assert "Change password" in screen.text
         csrf, action = form_fields(screen.text)
         challenge = challenge_of(screen.text)
-        weak = http.post(
-            action,
-            data={
-                "_csrf": csrf,
-                "challenge": challenge,
-                "new_password": "short",
-                "confirm_password": "short",
-            },
-        )
+
+        def submit(new: str, confirm: str, challenge: str = challenge) -> httpx.Response:
+            return http.post(
+                action,
+                data={
+                    "_csrf": csrf,
+                    "challenge": challenge,
+                    "new_password": new,
+                    "confirm_password": confirm,
+                },
+            )
+
+        weak = submit("short", "short")
         assert weak.status_code == 400
         assert "Password did not conform with policy" in weak.text
-        mismatch = http.post(
-            action,
-            data={
-                "_csrf": csrf,
-                "challenge": challenge,
-                "new_password": "New-Secret-42",
-                "confirm_password": "New-Secret-43",
-            },
-        )
+        mismatch = submit("New-Secret-42", "New-Secret-43")
         assert "Passwords do not match." in mismatch.text
-        forged = http.post(
-            action,
-            data={
-                "_csrf": csrf,
-                "challenge": challenge + "x",
-                "new_password": "New-Secret-42",
-                "confirm_password": "New-Secret-42",
-            },
-        )
+        forged = submit("New-Secret-42", "New-Secret-42", challenge=challenge + "x")
         assert forged.status_code == 400
-        done = http.post(
-            action,
-            data={
-                "_csrf": csrf,
-                "challenge": challenge,
-                "new_password": "New-Secret-42",
-                "confirm_password": "New-Secret-42",
-            },
-        )
+        done = submit("New-Secret-42", "New-Secret-42")
         assert done.status_code == 303
         assert "code" in query_of(done.headers["location"])
     with idp.client() as http:

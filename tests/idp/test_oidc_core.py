@@ -6,26 +6,22 @@ from typing import Any
 
 import pytest
 from joserfc import jwt
-from joserfc.jwk import KeySet
 from oidc_harness import (
     CALLBACK,
     IdpServer,
-    Seeded,
+    authorize,
     authorize_params,
+    code_flow_tokens,
     exchange,
     login_for_code,
     password_tokens,
     query_of,
     seed,
+    signing_keys,
 )
 
 from authgate.idp.store import IdpStore
 from authgate.idp.tokens import at_hash
-
-
-def _keys(idp: IdpServer, seeded: Seeded) -> KeySet:
-    with idp.client() as http:
-        return KeySet.import_key_set(http.get(seeded.path("/.well-known/jwks.json")).json())
 
 
 def test_oidc_core_3_1_2_6_prompt_none_without_session_returns_login_required(
@@ -46,9 +42,7 @@ def test_oidc_core_3_1_2_1_prompt_none_with_session_issues_a_code(idp: IdpServer
     seeded = seed(idp)
     with idp.client() as http:
         login_for_code(http, seeded)
-        response = http.get(
-            seeded.path("/oauth2/authorize"), params=authorize_params(seeded, prompt="none")
-        )
+        response = authorize(http, seeded, prompt="none")
     assert "code" in query_of(response.headers["location"])
 
 
@@ -56,9 +50,7 @@ def test_oidc_core_3_1_2_1_prompt_login_forces_the_login_form(idp: IdpServer) ->
     seeded = seed(idp)
     with idp.client() as http:
         login_for_code(http, seeded)
-        response = http.get(
-            seeded.path("/oauth2/authorize"), params=authorize_params(seeded, prompt="login")
-        )
+        response = authorize(http, seeded, prompt="login")
     assert response.status_code == 302
     assert response.headers["location"].startswith(seeded.path("/login?"))
 
@@ -70,18 +62,14 @@ def test_oidc_core_3_1_2_1_max_age_forces_reauthentication_and_auth_time_is_kept
     with idp.client() as http:
         code, _ = login_for_code(http, seeded)
         auth_time = jwt.decode(
-            exchange(http, seeded, code).json()["id_token"], _keys(idp, seeded)
+            exchange(http, seeded, code).json()["id_token"], signing_keys(idp, seeded)
         ).claims["auth_time"]
         idp.clock.advance(120)
-        fresh = http.get(
-            seeded.path("/oauth2/authorize"), params=authorize_params(seeded, max_age="600")
-        )
-        stale = http.get(
-            seeded.path("/oauth2/authorize"), params=authorize_params(seeded, max_age="60")
-        )
+        fresh = authorize(http, seeded, max_age="600")
+        stale = authorize(http, seeded, max_age="60")
         code = query_of(fresh.headers["location"])["code"]
         sso_claims = jwt.decode(
-            exchange(http, seeded, code).json()["id_token"], _keys(idp, seeded)
+            exchange(http, seeded, code).json()["id_token"], signing_keys(idp, seeded)
         ).claims
     assert stale.headers["location"].startswith(seeded.path("/login?"))
     assert sso_claims["auth_time"] == auth_time
@@ -98,19 +86,15 @@ def test_oidc_core_3_1_2_1_authorization_endpoint_accepts_post(idp: IdpServer) -
 def test_oidc_core_3_1_2_1_unknown_parameters_are_ignored(idp: IdpServer) -> None:
     seeded = seed(idp)
     with idp.client() as http:
-        response = http.get(
-            seeded.path("/oauth2/authorize"),
-            params=authorize_params(seeded, foo="bar", ui_locales="de"),
-        )
+        response = authorize(http, seeded, foo="bar", ui_locales="de")
     assert response.headers["location"].startswith(seeded.path("/login?"))
 
 
 def test_oidc_core_3_1_3_6_at_hash_matches_the_access_token(idp: IdpServer) -> None:
     seeded = seed(idp)
     with idp.client() as http:
-        code, _ = login_for_code(http, seeded)
-        body = exchange(http, seeded, code).json()
-    claims = jwt.decode(body["id_token"], _keys(idp, seeded)).claims
+        body = code_flow_tokens(http, seeded)
+    claims = jwt.decode(body["id_token"], signing_keys(idp, seeded)).claims
     assert claims["at_hash"] == at_hash(body["access_token"])
 
 
@@ -120,7 +104,9 @@ def test_oidc_core_3_1_3_7_id_token_has_kid_rs256_and_no_nonce_when_not_sent(
     seeded = seed(idp)
     with idp.client() as http:
         code, _ = login_for_code(http, seeded)
-        token = jwt.decode(exchange(http, seeded, code).json()["id_token"], _keys(idp, seeded))
+        token = jwt.decode(
+            exchange(http, seeded, code).json()["id_token"], signing_keys(idp, seeded)
+        )
     assert token.header["alg"] == "RS256"
     assert token.header["kid"]
     assert "nonce" not in token.claims
@@ -221,7 +207,7 @@ def test_oidc_core_10_1_1_key_rotation_never_fails_a_valid_token(idp: IdpServer)
 
     new_keys = idp.run(rotate)
     new_kids = {k.kid for k in new_keys}
-    published = _keys(idp, seeded)
+    published = signing_keys(idp, seeded)
     old = jwt.decode(before["id_token"], published)  # the old key is still published
     assert old.header["kid"] not in new_kids
     with idp.client() as http:
@@ -236,7 +222,7 @@ def test_oidc_core_10_1_1_key_rotation_never_fails_a_valid_token(idp: IdpServer)
     assert jwt.decode(during["id_token"], published).header["kid"] not in new_kids
     idp.clock.advance(301)
     after = password_tokens(idp.client(), seeded)
-    published = _keys(idp, seeded)
+    published = signing_keys(idp, seeded)
     assert jwt.decode(after["id_token"], published).header["kid"] in new_kids
     assert jwt.decode(after["access_token"], published).header["kid"] in new_kids
     for tokens in (before, during):

@@ -11,12 +11,15 @@ from oidc_harness import (
     IdpServer,
     Seeded,
     add_client,
+    authorize,
     authorize_params,
+    code_flow_tokens,
     exchange,
     login_for_code,
     pkce_pair,
     query_of,
     seed,
+    signing_keys,
 )
 
 from authgate.idp.records import ResourceServerScope
@@ -122,10 +125,7 @@ def test_rfc6749_4_1_2_1_unregistered_redirect_uri_gets_an_error_page_never_a_re
 ) -> None:
     seeded = seed(idp)
     with idp.client() as http:
-        response = http.get(
-            seeded.path("/oauth2/authorize"),
-            params=authorize_params(seeded, redirect_uri=redirect_uri),
-        )
+        response = authorize(http, seeded, redirect_uri=redirect_uri)
     assert response.status_code == 400
     assert "location" not in response.headers
     assert "not registered" in response.text
@@ -145,9 +145,7 @@ def test_rfc6749_4_1_2_1_bad_client_id_or_missing_redirect_uri_gets_an_error_pag
 ) -> None:
     seeded = seed(idp)
     with idp.client() as http:
-        response = http.get(
-            seeded.path("/oauth2/authorize"), params=authorize_params(seeded, **change)
-        )
+        response = authorize(http, seeded, **change)
     assert response.status_code == 400
     assert "location" not in response.headers
     assert message in response.text
@@ -199,9 +197,8 @@ def test_rfc6749_4_1_2_state_is_echoed_byte_for_byte(idp: IdpServer) -> None:
 
 def test_rfc6749_4_1_2_1_unauthorized_client_when_code_flow_not_allowed(idp: IdpServer) -> None:
     seeded = seed(idp, allowed_oauth_flows=(), allowed_scopes=())
-    params = authorize_params(seeded, scope="")
     with idp.client() as http:
-        response = http.get(seeded.path("/oauth2/authorize"), params=params)
+        response = authorize(http, seeded, scope="")
     assert response.status_code == 302
     assert query_of(response.headers["location"])["error"] == "unauthorized_client"
 
@@ -301,8 +298,8 @@ def test_rfc6749_6_refresh_keeps_auth_time_and_returns_no_new_refresh_token(
     assert refreshed.status_code == 200
     body = refreshed.json()
     assert "refresh_token" not in body
-    before = jwt.decode(tokens["id_token"], _keys(idp, seeded)).claims
-    after = jwt.decode(body["id_token"], _keys(idp, seeded)).claims
+    before = jwt.decode(tokens["id_token"], signing_keys(idp, seeded)).claims
+    after = jwt.decode(body["id_token"], signing_keys(idp, seeded)).claims
     assert after["auth_time"] == before["auth_time"]
     assert after["iat"] == before["iat"] + 600
     assert after["sub"] == before["sub"]
@@ -310,19 +307,11 @@ def test_rfc6749_6_refresh_keeps_auth_time_and_returns_no_new_refresh_token(
     assert "nonce" not in after
 
 
-def _keys(idp: IdpServer, seeded: Seeded) -> Any:
-    from joserfc.jwk import KeySet
-
-    with idp.client() as http:
-        return KeySet.import_key_set(http.get(seeded.path("/.well-known/jwks.json")).json())
-
-
 def test_rfc6749_10_4_refresh_token_of_client_a_is_invalid_for_client_b(idp: IdpServer) -> None:
     seeded = seed(idp)
     other = add_client(seeded)
     with idp.client() as http:
-        code, _ = login_for_code(http, seeded)
-        tokens = exchange(http, seeded, code).json()
+        tokens = code_flow_tokens(http, seeded)
         stolen = _refresh(http, seeded, tokens["refresh_token"], client=other)
         assert stolen.status_code == 400
         assert stolen.json()["error"] == "invalid_grant"
@@ -389,7 +378,7 @@ def test_rfc6749_4_4_client_credentials_grants_only_custom_scopes(idp: IdpServer
     assert set(body) == {"access_token", "expires_in", "token_type"}
     from joserfc import jwt
 
-    claims = jwt.decode(body["access_token"], _keys(idp, seeded)).claims
+    claims = jwt.decode(body["access_token"], signing_keys(idp, seeded)).claims
     assert claims["sub"] == machine.client_id == claims["client_id"]
     assert claims["scope"] == "orders/read"
     assert too_much.json()["error"] == "invalid_scope"
@@ -431,7 +420,7 @@ def test_public_client_must_use_pkce_and_authenticates_with_client_id_only(
     seeded = seed(idp, secret=False)
     verifier, challenge = pkce_pair()
     with idp.client() as http:
-        without = http.get(seeded.path("/oauth2/authorize"), params=authorize_params(seeded))
+        without = authorize(http, seeded)
         assert query_of(without.headers["location"])["error"] == "invalid_request"
         code, _ = login_for_code(
             http, seeded, code_challenge=challenge, code_challenge_method="S256"

@@ -5,8 +5,7 @@ from __future__ import annotations
 from oidc_harness import (
     IdpServer,
     add_client,
-    exchange,
-    login_for_code,
+    code_flow_tokens,
     seed,
 )
 
@@ -22,8 +21,7 @@ def _revoke(http, seeded, token, auth=None):  # type: ignore[no-untyped-def]
 def test_rfc7009_2_1_revoking_a_refresh_token_revokes_its_access_tokens(idp: IdpServer) -> None:
     seeded = seed(idp)
     with idp.client() as http:
-        code, _ = login_for_code(http, seeded)
-        tokens = exchange(http, seeded, code).json()
+        tokens = code_flow_tokens(http, seeded)
         response = _revoke(http, seeded, tokens["refresh_token"])
         assert response.status_code == 200
         assert response.content == b""
@@ -49,8 +47,7 @@ def test_rfc7009_2_2_unknown_token_gets_200(idp: IdpServer) -> None:
 def test_rfc7009_2_2_1_access_token_is_unsupported_token_type(idp: IdpServer) -> None:
     seeded = seed(idp)
     with idp.client() as http:
-        code, _ = login_for_code(http, seeded)
-        tokens = exchange(http, seeded, code).json()
+        tokens = code_flow_tokens(http, seeded)
         response = _revoke(http, seeded, tokens["access_token"])
     assert response.status_code == 400
     assert response.json()["error"] == "unsupported_token_type"
@@ -60,8 +57,7 @@ def test_rfc7009_2_1_another_clients_refresh_token_is_not_revoked(idp: IdpServer
     seeded = seed(idp)
     other = add_client(seeded)
     with idp.client() as http:
-        code, _ = login_for_code(http, seeded)
-        tokens = exchange(http, seeded, code).json()
+        tokens = code_flow_tokens(http, seeded)
         response = _revoke(
             http, seeded, tokens["refresh_token"], auth=(other.client_id, other.client_secret)
         )

@@ -5,8 +5,7 @@ from __future__ import annotations
 from oidc_harness import (
     IdpServer,
     add_client,
-    exchange,
-    login_for_code,
+    code_flow_tokens,
     seed,
 )
 
@@ -22,8 +21,7 @@ def _introspect(http, seeded, token, auth=None):  # type: ignore[no-untyped-def]
 def test_rfc7662_2_2_active_access_and_refresh_tokens(idp: IdpServer) -> None:
     seeded = seed(idp)
     with idp.client() as http:
-        code, _ = login_for_code(http, seeded)
-        tokens = exchange(http, seeded, code).json()
+        tokens = code_flow_tokens(http, seeded)
         access = _introspect(http, seeded, tokens["access_token"])
         refresh = _introspect(http, seeded, tokens["refresh_token"]).json()
     assert access.status_code == 200
@@ -41,8 +39,7 @@ def test_rfc7662_2_2_active_access_and_refresh_tokens(idp: IdpServer) -> None:
 def test_rfc7662_2_2_expired_revoked_and_unknown_tokens_are_inactive(idp: IdpServer) -> None:
     seeded = seed(idp)
     with idp.client() as http:
-        code, _ = login_for_code(http, seeded)
-        tokens = exchange(http, seeded, code).json()
+        tokens = code_flow_tokens(http, seeded)
         assert _introspect(http, seeded, "garbage").json() == {"active": False}
         assert _introspect(http, seeded, "a.b.c").json() == {"active": False}
         idp.clock.advance(3601)
@@ -58,8 +55,7 @@ def test_rfc7662_2_2_expired_revoked_and_unknown_tokens_are_inactive(idp: IdpSer
 def test_rfc7662_2_2_tokens_of_another_pool_are_inactive(idp: IdpServer) -> None:
     seeded, other = seed(idp), seed(idp)
     with idp.client() as http:
-        code, _ = login_for_code(http, seeded)
-        tokens = exchange(http, seeded, code).json()
+        tokens = code_flow_tokens(http, seeded)
         for token in (tokens["access_token"], tokens["refresh_token"]):
             response = _introspect(http, other, token)
             assert response.json() == {"active": False}

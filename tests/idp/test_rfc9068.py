@@ -26,6 +26,7 @@ from oidc_harness import (
     login_for_code,
     password_tokens,
     seed,
+    signing_keys,
 )
 from typer.testing import CliRunner
 
@@ -288,13 +289,8 @@ def test_switching_a_client_to_rfc9068_changes_only_its_next_tokens(idp: IdpServ
         before = password_tokens(http, seeded)["access_token"]
         assert idp.run(switch).access_token_format == "rfc9068"
         after = password_tokens(http, seeded)["access_token"]
-    assert "typ" not in jwt.decode(before, _keys(idp, seeded)).header
-    assert jwt.decode(after, _keys(idp, seeded)).header["typ"] == "at+jwt"
-
-
-def _keys(idp: IdpServer, seeded: Seeded) -> KeySet:
-    with idp.client() as http:
-        return KeySet.import_key_set(http.get(seeded.path("/.well-known/jwks.json")).json())
+    assert "typ" not in jwt.decode(before, signing_keys(idp, seeded)).header
+    assert jwt.decode(after, signing_keys(idp, seeded)).header["typ"] == "at+jwt"
 
 
 def test_unknown_access_token_format_is_refused(idp: IdpServer) -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import argon2
 import pytest
-from idp_store_fixtures import T0
+from idp_store_fixtures import NAMES, STRONG, T0, create_email_pool
 
 from authgate.idp.errors import (
     InvalidPasswordException,
@@ -21,17 +21,10 @@ from authgate.idp.records import AuthOutcome, UserPool, UserStatus
 from authgate.idp.store import IdpStore
 from authgate.idp.store_auth import lockout_duration
 
-STRONG = "Correct-Horse-9"
-NAMES = {"given_name": "Ada", "family_name": "Lovelace"}
-
 
 @pytest.fixture
 async def pool(store: IdpStore) -> UserPool:
-    pool = await store.create_pool(
-        "kongpool",
-        username_attributes=["email"],
-        required_attributes=["email", "given_name", "family_name"],
-    )
+    pool = await create_email_pool(store)
     await store.create_user(pool.id, "ada@example.com", NAMES, password=STRONG)
     return pool
 

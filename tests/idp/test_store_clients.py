@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from idp_store_fixtures import create_email_pool
 
 from authgate.idp import ClientSettings
 from authgate.idp.client_settings import settings_of
@@ -35,11 +36,7 @@ def code_client(**changes: object) -> ClientSettings:
 
 @pytest.fixture
 async def pool(store: IdpStore) -> UserPool:
-    return await store.create_pool(
-        "kongpool",
-        username_attributes=["email"],
-        required_attributes=["email", "given_name", "family_name"],
-    )
+    return await create_email_pool(store)
 
 
 async def test_generated_client_id_and_secret_have_cognitos_shape(

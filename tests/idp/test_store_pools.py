@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from idp_store_fixtures import STRONG
 
 from authgate.idp import ClientSettings
 from authgate.idp.errors import (
@@ -15,8 +16,6 @@ from authgate.idp.errors import (
 from authgate.idp.passwords import PasswordPolicy
 from authgate.idp.records import CustomAttribute, ResourceServerScope
 from authgate.idp.store import IdpStore
-
-STRONG = "Correct-Horse-9"
 
 
 async def test_pool_id_is_region_underscore_nine_alnum(store: IdpStore) -> None:

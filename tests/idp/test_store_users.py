@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from idp_store_fixtures import T0
+from idp_store_fixtures import NAMES, STRONG, T0, create_email_pool
 
 from authgate.idp.errors import (
     AliasExistsException,
@@ -18,18 +18,10 @@ from authgate.idp.errors import (
 from authgate.idp.records import UserPool, UserStatus
 from authgate.idp.store import IdpStore
 
-STRONG = "Correct-Horse-9"
-NAMES = {"given_name": "Ada", "family_name": "Lovelace"}
-
 
 @pytest.fixture
 async def email_pool(store: IdpStore) -> UserPool:
-    return await store.create_pool(
-        "kongpool",
-        username_attributes=["email"],
-        required_attributes=["email", "given_name", "family_name"],
-        custom_attributes=["department"],
-    )
+    return await create_email_pool(store, custom_attributes=["department"])
 
 
 @pytest.fixture

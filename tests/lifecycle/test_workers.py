@@ -55,34 +55,21 @@ def test_bad_trusted_ips_are_refused(tmp_path: Path) -> None:
     assert "'not-an-ip' is not an IP address or CIDR" in done.stderr
 
 
-def test_busy_proxy_port_is_reported_and_exits_1(tmp_path: Path, echo_port: int) -> None:
+@pytest.mark.parametrize("busy", ["proxy", "admin API"])
+def test_busy_port_is_reported_and_exits_1(tmp_path: Path, busy: str) -> None:
     config = tmp_path / "kong.yaml"
     config.write_text('_format_version: "3.0"\n')
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
+        proxy, admin = (port, free_port()) if busy == "proxy" else (free_port(), port)
         done = _gateway_cli(
-            "--config", str(config), "--listen", f"127.0.0.1:{port}",
-            "--admin-listen", f"127.0.0.1:{free_port()}",
+            "--config", str(config), "--listen", f"127.0.0.1:{proxy}",
+            "--admin-listen", f"127.0.0.1:{admin}",
         )  # fmt: skip
     assert done.returncode == 1
-    assert f"cannot listen on 127.0.0.1:{port} for the proxy" in done.stderr
-
-
-def test_busy_admin_port_is_reported_and_exits_1(tmp_path: Path) -> None:
-    config = tmp_path / "kong.yaml"
-    config.write_text('_format_version: "3.0"\n')
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        done = _gateway_cli(
-            "--config", str(config), "--listen", f"127.0.0.1:{free_port()}",
-            "--admin-listen", f"127.0.0.1:{port}",
-        )  # fmt: skip
-    assert done.returncode == 1
-    assert f"cannot listen on 127.0.0.1:{port} for the admin API" in done.stderr
+    assert f"cannot listen on 127.0.0.1:{port} for the {busy}" in done.stderr
 
 
 def test_killed_worker_is_replaced_and_serving_continues(gateways: GatewayFactory) -> None:

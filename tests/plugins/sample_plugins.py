@@ -45,7 +45,9 @@ class LowTagger(_Tagger):
     priority: ClassVar[int] = 10
 
 
-class LoginConfig(BaseModel):
+class NoConfig(BaseModel):
+    """The config of a plugin that takes none."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -55,7 +57,7 @@ class HeaderLogin(Plugin):
 
     name: ClassVar[str] = "test-login"
     priority: ClassVar[int] = 1500
-    Config: ClassVar[type[BaseModel]] = LoginConfig
+    Config: ClassVar[type[BaseModel]] = NoConfig
 
     async def access(self, ctx: RequestContext) -> PluginResponse | None:
         username = ctx.headers.get("x-user")

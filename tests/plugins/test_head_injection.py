@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from authgate.plugins.base import Plugin, PluginResponse, RequestContext
 from authgate.plugins.registry import register
-from proxy.gateway import start_gateway
+from proxy.gateway import running_gateway
 from proxy.wire import send_raw
 
 
@@ -46,17 +46,14 @@ class _Rewriter(Plugin):
 async def test_cr_lf_from_a_plugin_never_reaches_the_upstream(
     echo_port: int, part: str, status: int
 ) -> None:
-    gw = await start_gateway(
+    async with running_gateway(
         '_format_version: "3.0"\n'
         "services:\n  - name: echo\n"
         f"    url: http://127.0.0.1:{echo_port}\n"
         "    routes:\n      - name: r\n        paths: [/]\n        preserve_host: true\n"
         f"plugins:\n  - name: test-rewrite-head\n    config: {{part: {part}}}\n"
-    )
-    try:
+    ) as gw:
         request = b"GET /a?q=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
         [response] = await send_raw(gw.port, request)
-    finally:
-        await gw.server.drain(1)
     assert response.status == status
     assert b"x-injected" not in response.body

@@ -8,8 +8,8 @@ import orjson
 import pytest
 
 from plugins import sample_plugins
-from proxy.gateway import Gateway, start_gateway
-from proxy.wire import RawResponse, send_raw
+from proxy.gateway import Gateway, running_gateway
+from proxy.wire import RawResponse, send_get
 
 
 def _doc(echo_port: int, plugins: str, route_plugins: str = "", service_plugins: str = "") -> str:
@@ -29,15 +29,8 @@ def _doc(echo_port: int, plugins: str, route_plugins: str = "", service_plugins:
 
 @pytest.fixture
 async def gateway(echo_port: int) -> AsyncIterator[Gateway]:
-    gw = await start_gateway(_doc(echo_port, "  []\n"))
-    yield gw
-    await gw.server.drain(1)
-
-
-async def _get(gw: Gateway, path: str, headers: str = "") -> RawResponse:
-    request = f"GET {path} HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n"
-    [response] = await send_raw(gw.port, request.encode())
-    return response
+    async with running_gateway(_doc(echo_port, "  []\n")) as gw:
+        yield gw
 
 
 def _upstream_traces(response: RawResponse) -> list[str]:
@@ -50,7 +43,7 @@ async def test_higher_priority_runs_first_in_access_and_response(
 ) -> None:
     gateway.load(_doc(echo_port, "  - name: test-low\n  - name: test-high\n"))
     sample_plugins.LOGGED.clear()
-    response = await _get(gateway, "/a")
+    response = await send_get(gateway.port, "/a")
     assert _upstream_traces(response) == ["test-high:", "test-low:"]
     assert response.header_all("x-response-trace") == ["test-high", "test-low"]
     assert sample_plugins.LOGGED == [("test-high", 200), ("test-low", 200)]
@@ -62,7 +55,7 @@ async def test_short_circuit_skips_lower_priority_plugins_and_the_upstream(
     gateway.load(
         _doc(echo_port, "  - name: test-high\n  - name: request-termination\n  - name: test-low\n")
     )
-    response = await _get(gateway, "/a")
+    response = await send_get(gateway.port, "/a")
     assert response.status == 503
     # request-termination (priority 2) ran after test-high (2000); test-low (10) never ran
     # its access phase, but every plugin of the chain still sees the response headers.
@@ -98,9 +91,11 @@ async def test_most_specific_scope_wins_per_plugin_name(
     gateway.load(
         _doc(echo_port, f"  - {{name: test-high, config: {{tag: {global_tag}}}}}\n", route, service)
     )
-    assert _upstream_traces(await _get(gateway, "/a")) == [f"test-high:{expected}"]
+    assert _upstream_traces(await send_get(gateway.port, "/a")) == [f"test-high:{expected}"]
     # Route b has no route-level plugin: it gets the service's (or the global) one.
-    assert _upstream_traces(await _get(gateway, "/b")) == [f"test-high:{service_tag or global_tag}"]
+    assert _upstream_traces(await send_get(gateway.port, "/b")) == [
+        f"test-high:{service_tag or global_tag}"
+    ]
 
 
 async def test_consumer_scoped_plugin_applies_once_the_consumer_is_known(
@@ -117,16 +112,18 @@ async def test_consumer_scoped_plugin_applies_once_the_consumer_is_known(
             "  - {name: test-low, consumer: alice, route: a, config: {tag: alice-on-a}}\n",
         )
     )
-    bob = await _get(gateway, "/a", "X-User: bob\r\n")
+    bob = await send_get(gateway.port, "/a", "X-User: bob\r\n")
     assert bob.status == 403
-    assert (await _get(gateway, "/a")).status == 200
-    assert _upstream_traces(await _get(gateway, "/a", "X-User: alice\r\n")) == [
+    assert (await send_get(gateway.port, "/a")).status == 200
+    assert _upstream_traces(await send_get(gateway.port, "/a", "X-User: alice\r\n")) == [
         "test-low:alice-on-a"
     ]
-    assert _upstream_traces(await _get(gateway, "/b", "X-User: alice\r\n")) == ["test-low:everyone"]
+    assert _upstream_traces(await send_get(gateway.port, "/b", "X-User: alice\r\n")) == [
+        "test-low:everyone"
+    ]
     assert gateway.records[-1].consumer == "alice"
 
 
 async def test_disabled_plugin_falls_back_to_no_plugin(gateway: Gateway, echo_port: int) -> None:
     gateway.load(_doc(echo_port, "  - {name: test-high, enabled: false}\n"))
-    assert _upstream_traces(await _get(gateway, "/a")) == []
+    assert _upstream_traces(await send_get(gateway.port, "/a")) == []

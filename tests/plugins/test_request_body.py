@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from typing import ClassVar, Literal
 
 import pytest
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from authgate.plugins.base import Plugin, PluginResponse, RequestBodyTooLarge, RequestContext
 from authgate.plugins.registry import register
-from proxy.gateway import Gateway, start_gateway
+from proxy.gateway import Gateway, running_gateway, upstream_config
 from proxy.raw_upstream import RawUpstream, SeenRequest
 from proxy.wire import RawClient, send_raw
 
@@ -62,19 +63,17 @@ class BodyProbe(Plugin):
 
 
 @pytest.fixture
-async def upstream() -> AsyncIterator[tuple[RawUpstream, int]]:
-    raw = RawUpstream()
-    port = await raw.start()
-    yield raw, port
-    raw.close()
+async def upstream() -> AsyncIterator[RawUpstream]:
+    async with RawUpstream() as raw:
+        yield raw
 
 
-async def _gateway(port: int, mode: str, limit: int = 1024) -> Gateway:
-    return await start_gateway(
-        '_format_version: "3.0"\n'
-        f"services:\n  - name: s\n    url: http://127.0.0.1:{port}\n"
-        "    routes: [{name: r, paths: [/]}]\n"
-        f"plugins:\n  - name: test-body-probe\n    config: {{mode: {mode}, limit: {limit}}}\n"
+def _gateway(
+    upstream: RawUpstream, mode: str, limit: int = 1024
+) -> AbstractAsyncContextManager[Gateway]:
+    return running_gateway(
+        upstream_config(upstream.port)
+        + f"plugins:\n  - name: test-body-probe\n    config: {{mode: {mode}, limit: {limit}}}\n"
     )
 
 
@@ -100,119 +99,84 @@ def _chunked_post(chunks: list[bytes], trailers: bytes = b"") -> bytes:
     )
 
 
-async def _only_request(upstream: RawUpstream) -> SeenRequest:
+async def _forwarded(
+    upstream: RawUpstream, request: bytes, mode: str, limit: int = 1024
+) -> SeenRequest:
+    """Send ``request`` through the probe in ``mode``: it is answered 200 and the upstream saw
+    exactly one request, this one."""
+    async with _gateway(upstream, mode, limit) as gw:
+        [response] = await send_raw(gw.port, request)
+    assert response.status == 200
     [seen] = upstream.requests
     return seen
 
 
 async def test_plugin_reads_form_field_and_the_body_still_reaches_the_upstream(
-    upstream: tuple[RawUpstream, int],
+    upstream: RawUpstream,
 ) -> None:
-    raw, port = upstream
-    gw = await _gateway(port, "form")
-    try:
-        body = b"grant_type=password&username=alice%40example.com&password=s3cret"
-        [response] = await send_raw(gw.port, _post(body))
-        assert response.status == 200
-        seen = await _only_request(raw)
-        assert seen.header("x-probe-user") == "alice@example.com"
-        assert seen.body == body
-        assert seen.header("content-length") == str(len(body))
-        assert seen.target == "/token?x=1"
-    finally:
-        await gw.server.drain(1)
+    body = b"grant_type=password&username=alice%40example.com&password=s3cret"
+    seen = await _forwarded(upstream, _post(body), "form")
+    assert seen.header("x-probe-user") == "alice@example.com"
+    assert seen.body == body
+    assert seen.header("content-length") == str(len(body))
+    assert seen.target == "/token?x=1"
 
 
 async def test_chunked_body_read_by_a_plugin_goes_upstream_with_a_content_length(
-    upstream: tuple[RawUpstream, int],
+    upstream: RawUpstream,
 ) -> None:
-    raw, port = upstream
-    gw = await _gateway(port, "form")
-    try:
-        request = _chunked_post([b"username=bob", b"&password=pw"])
-        [response] = await send_raw(gw.port, request)
-        assert response.status == 200
-        seen = await _only_request(raw)
-        assert seen.header("x-probe-user") == "bob"
-        assert seen.body == b"username=bob&password=pw"
-        assert seen.header("content-length") == "24"
-        assert seen.header("transfer-encoding") is None
-    finally:
-        await gw.server.drain(1)
+    request = _chunked_post([b"username=bob", b"&password=pw"])
+    seen = await _forwarded(upstream, request, "form")
+    assert seen.header("x-probe-user") == "bob"
+    assert seen.body == b"username=bob&password=pw"
+    assert seen.header("content-length") == "24"
+    assert seen.header("transfer-encoding") is None
 
 
-async def test_non_form_body_gives_no_form_fields(upstream: tuple[RawUpstream, int]) -> None:
-    raw, port = upstream
-    gw = await _gateway(port, "form")
-    try:
-        body = b'{"username": "carol"}'
-        [response] = await send_raw(gw.port, _post(body, "application/json"))
-        assert response.status == 200
-        seen = await _only_request(raw)
-        assert seen.header("x-probe-user") == "not-a-form"
-        assert seen.body == body
-    finally:
-        await gw.server.drain(1)
+async def test_non_form_body_gives_no_form_fields(upstream: RawUpstream) -> None:
+    body = b'{"username": "carol"}'
+    seen = await _forwarded(upstream, _post(body, "application/json"), "form")
+    assert seen.header("x-probe-user") == "not-a-form"
+    assert seen.body == body
 
 
-async def test_request_without_body_reads_as_empty(upstream: tuple[RawUpstream, int]) -> None:
-    raw, port = upstream
-    gw = await _gateway(port, "raw")
-    try:
-        [response] = await send_raw(
-            gw.port, b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
-        )
-        assert response.status == 200
-        seen = await _only_request(raw)
-        assert seen.header("x-probe-length") == "0"
-        assert seen.header("content-length") is None
-        assert seen.header("transfer-encoding") is None
-    finally:
-        await gw.server.drain(1)
+async def test_request_without_body_reads_as_empty(upstream: RawUpstream) -> None:
+    request = b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+    seen = await _forwarded(upstream, request, "raw")
+    assert seen.header("x-probe-length") == "0"
+    assert seen.header("content-length") is None
+    assert seen.header("transfer-encoding") is None
 
 
 async def test_hide_credentials_removes_a_field_from_the_form_sent_upstream(
-    upstream: tuple[RawUpstream, int],
+    upstream: RawUpstream,
 ) -> None:
-    raw, port = upstream
-    gw = await _gateway(port, "hide")
-    try:
-        body = b"grant_type=client_credentials&client_id=app&client_secret=hunter2&scope=a+b"
-        [response] = await send_raw(gw.port, _post(body))
-        assert response.status == 200
-        seen = await _only_request(raw)
-        assert seen.body == b"grant_type=client_credentials&client_id=app&scope=a+b"
-        assert seen.header("content-length") == str(len(seen.body))
-    finally:
-        await gw.server.drain(1)
+    body = b"grant_type=client_credentials&client_id=app&client_secret=hunter2&scope=a+b"
+    seen = await _forwarded(upstream, _post(body), "hide")
+    assert seen.body == b"grant_type=client_credentials&client_id=app&scope=a+b"
+    assert seen.header("content-length") == str(len(seen.body))
 
 
 async def test_replaced_body_is_sent_even_when_the_client_body_was_never_read(
-    upstream: tuple[RawUpstream, int],
+    upstream: RawUpstream,
 ) -> None:
-    raw, port = upstream
-    gw = await _gateway(port, "replace")
-    try:
+    async with _gateway(upstream, "replace") as gw:
         client = await RawClient.connect(gw.port)
         body = b"a" * 5000
         await client.send(_post(body).replace(b"Connection: close\r\n", b""))
         await client.send(b"GET /next HTTP/1.1\r\nHost: a\r\n\r\n")
         responses = await client.read_responses(2)
         assert [r.status for r in responses] == [200, 200]
-        assert [r.body for r in raw.requests] == [b"replaced", b"replaced"]
-        assert raw.requests[0].header("content-length") == "8"
+        assert [r.body for r in upstream.requests] == [b"replaced", b"replaced"]
+        assert upstream.requests[0].header("content-length") == "8"
         client.close()
-    finally:
-        await gw.server.drain(1)
 
 
 @pytest.mark.parametrize("announced", [True, False], ids=["content-length", "chunked"])
 async def test_body_over_the_limit_gets_413_and_never_reaches_the_upstream(
-    upstream: tuple[RawUpstream, int], announced: bool
+    upstream: RawUpstream, announced: bool
 ) -> None:
-    raw, port = upstream
-    gw = await _gateway(port, "raw", limit=100)
-    try:
+    async with _gateway(upstream, "raw", limit=100) as gw:
         body = b"x" * 300
         request = _post(body) if announced else _chunked_post([body[:150], body[150:]])
         [response] = await send_raw(gw.port, request)
@@ -221,17 +185,13 @@ async def test_body_over_the_limit_gets_413_and_never_reaches_the_upstream(
             "message": "Request size limit exceeded",
             "request_id": response.header("x-request-id"),
         }
-        assert raw.requests == []
-    finally:
-        await gw.server.drain(1)
+        assert upstream.requests == []
 
 
 async def test_announced_oversized_body_gets_413_without_100_continue(
-    upstream: tuple[RawUpstream, int],
+    upstream: RawUpstream,
 ) -> None:
-    _, port = upstream
-    gw = await _gateway(port, "raw", limit=100)
-    try:
+    async with _gateway(upstream, "raw", limit=100) as gw:
         client = await RawClient.connect(gw.port)
         await client.send(
             f"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {10 << 20}\r\n"
@@ -242,16 +202,12 @@ async def test_announced_oversized_body_gets_413_without_100_continue(
         assert response.header("connection") == "close"
         assert not client.buffer.startswith(b"HTTP/1.1 100")
         client.close()
-    finally:
-        await gw.server.drain(1)
 
 
 async def test_expect_100_continue_is_answered_when_a_plugin_reads_the_body(
-    upstream: tuple[RawUpstream, int],
+    upstream: RawUpstream,
 ) -> None:
-    raw, port = upstream
-    gw = await _gateway(port, "form")
-    try:
+    async with _gateway(upstream, "form") as gw:
         client = await RawClient.connect(gw.port)
         await client.send(
             f"POST / HTTP/1.1\r\nHost: a\r\nContent-Type: {FORM}\r\nContent-Length: 10\r\n"
@@ -262,47 +218,32 @@ async def test_expect_100_continue_is_answered_when_a_plugin_reads_the_body(
         await client.send(b"username=z")
         [response] = await client.read_responses(1)
         assert response.status == 200
-        assert (await _only_request(raw)).header("x-probe-user") == "z"
+        [seen] = upstream.requests
+        assert seen.header("x-probe-user") == "z"
         client.close()
-    finally:
-        await gw.server.drain(1)
 
 
 @pytest.mark.parametrize("announced", [True, False], ids=["content-length", "chunked"])
 async def test_plugin_that_tolerates_a_large_body_still_forwards_all_of_it(
-    upstream: tuple[RawUpstream, int], announced: bool
+    upstream: RawUpstream, announced: bool
 ) -> None:
-    raw, port = upstream
-    gw = await _gateway(port, "lenient", limit=1000)
-    try:
-        body = bytes(range(256)) * 1024  # 256 KiB: read partly, then streamed
-        pieces = [body[i : i + 10000] for i in range(0, len(body), 10000)]
-        request = _post(body) if announced else _chunked_post(pieces)
-        [response] = await send_raw(gw.port, request)
-        assert response.status == 200
-        seen = await _only_request(raw)
-        assert seen.header("x-probe-too-large") == "yes"
-        assert seen.body == body
-        if announced:
-            assert seen.header("content-length") == str(len(body))
-        else:
-            assert seen.header("transfer-encoding") == "chunked"
-    finally:
-        await gw.server.drain(1)
+    body = bytes(range(256)) * 1024  # 256 KiB: read partly, then streamed
+    pieces = [body[i : i + 10000] for i in range(0, len(body), 10000)]
+    request = _post(body) if announced else _chunked_post(pieces)
+    seen = await _forwarded(upstream, request, "lenient", limit=1000)
+    assert seen.header("x-probe-too-large") == "yes"
+    assert seen.body == body
+    if announced:
+        assert seen.header("content-length") == str(len(body))
+    else:
+        assert seen.header("transfer-encoding") == "chunked"
 
 
 async def test_trailer_fields_never_become_headers_a_plugin_or_the_upstream_sees(
-    upstream: tuple[RawUpstream, int],
+    upstream: RawUpstream,
 ) -> None:
-    raw, port = upstream
-    gw = await _gateway(port, "form")
-    try:
-        request = _chunked_post([b"username=eve"], trailers=b"X-Consumer-ID: admin\r\n")
-        [response] = await send_raw(gw.port, request)
-        assert response.status == 200
-        seen = await _only_request(raw)
-        assert seen.header("x-probe-consumer") == "-"
-        assert seen.header("x-consumer-id") is None
-        assert seen.body == b"username=eve"
-    finally:
-        await gw.server.drain(1)
+    request = _chunked_post([b"username=eve"], trailers=b"X-Consumer-ID: admin\r\n")
+    seen = await _forwarded(upstream, request, "form")
+    assert seen.header("x-probe-consumer") == "-"
+    assert seen.header("x-consumer-id") is None
+    assert seen.body == b"username=eve"

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 from authgate.config import ConfigError, load_config_text
 from authgate.plugins.registry import plugin_schemas
 from authgate.plugins.request_termination import RequestTerminationConfig
-from proxy.gateway import Gateway, start_gateway
-from proxy.wire import RawResponse, send_raw
+from proxy.gateway import Gateway, running_gateway
+from proxy.wire import send_get
 
 INVALID = [
     ({"status_code": 99}, "greater than or equal to 100"),
@@ -76,19 +76,12 @@ def _config(echo_port: int, plugin_config: str, enabled: bool = True, scope: str
 
 @pytest.fixture
 async def gateway(echo_port: int) -> AsyncIterator[Gateway]:
-    gw = await start_gateway(_config(echo_port, "{}"))
-    yield gw
-    await gw.server.drain(1)
-
-
-async def _get(gw: Gateway, target: str, headers: str = "") -> RawResponse:
-    request = f"GET {target} HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n"
-    [response] = await send_raw(gw.port, request.encode())
-    return response
+    async with running_gateway(_config(echo_port, "{}")) as gw:
+        yield gw
 
 
 async def test_default_answer_is_503_service_unavailable_json(gateway: Gateway) -> None:
-    response = await _get(gateway, "/closed")
+    response = await send_get(gateway.port, "/closed")
     assert response.status == 503
     assert response.header("content-type") == "application/json; charset=utf-8"
     assert response.json() == {
@@ -104,14 +97,14 @@ async def test_default_answer_is_503_service_unavailable_json(gateway: Gateway) 
 
 
 async def test_other_routes_are_still_proxied(gateway: Gateway) -> None:
-    response = await _get(gateway, "/open")
+    response = await send_get(gateway.port, "/open")
     assert response.status == 200
     assert response.header("x-authgate-upstream-latency") is not None
 
 
 async def test_status_code_and_message(gateway: Gateway, echo_port: int) -> None:
     gateway.load(_config(echo_port, '{status_code: 403, message: "go away"}'))
-    response = await _get(gateway, "/closed")
+    response = await send_get(gateway.port, "/closed")
     assert response.status == 403
     assert response.json() == {"message": "go away", "request_id": response.header("x-request-id")}
 
@@ -120,7 +113,7 @@ async def test_body_with_content_type(gateway: Gateway, echo_port: int) -> None:
     gateway.load(
         _config(echo_port, '{status_code: 418, body: "<p>teapot</p>", content_type: "text/html"}')
     )
-    response = await _get(gateway, "/closed")
+    response = await send_get(gateway.port, "/closed")
     assert response.status == 418
     assert response.header("content-type") == "text/html"
     assert response.body == b"<p>teapot</p>"
@@ -128,7 +121,7 @@ async def test_body_with_content_type(gateway: Gateway, echo_port: int) -> None:
 
 async def test_echo_describes_the_request(gateway: Gateway, echo_port: int) -> None:
     gateway.load(_config(echo_port, "{status_code: 200, echo: true}"))
-    response = await _get(gateway, "/closed/x?a=1&a=2&b=", "X-Probe: yes\r\n")
+    response = await send_get(gateway.port, "/closed/x?a=1&a=2&b=", "X-Probe: yes\r\n")
     echoed = response.json()
     assert isinstance(echoed, dict)
     assert echoed["request"]["path"] == "/closed/x"
@@ -152,16 +145,16 @@ async def test_trigger_terminates_only_requests_carrying_it(
     gateway: Gateway, echo_port: int, target: str, headers: str, terminated: bool
 ) -> None:
     gateway.load(_config(echo_port, "{trigger: x-maintenance}"))
-    response = await _get(gateway, target, headers)
+    response = await send_get(gateway.port, target, headers)
     assert response.status == (503 if terminated else 200)
 
 
 async def test_disabled_plugin_does_not_run(gateway: Gateway, echo_port: int) -> None:
     gateway.load(_config(echo_port, "{}", enabled=False))
-    assert (await _get(gateway, "/closed")).status == 200
+    assert (await send_get(gateway.port, "/closed")).status == 200
 
 
 async def test_global_plugin_terminates_every_route(gateway: Gateway, echo_port: int) -> None:
     gateway.load(_config(echo_port, "{status_code: 410}", scope="global"))
-    assert (await _get(gateway, "/closed")).status == 410
-    assert (await _get(gateway, "/open")).status == 410
+    assert (await send_get(gateway.port, "/closed")).status == 410
+    assert (await send_get(gateway.port, "/open")).status == 410

@@ -6,17 +6,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 import pytest
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from authgate.plugins.base import Headers, Plugin, RequestContext
 from authgate.plugins.registry import register
 from plugins import sample_plugins
-from proxy.gateway import Gateway, start_gateway
-from proxy.wire import RawResponse, send_raw
-
-
-class _NoConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from proxy.gateway import running_gateway
+from proxy.wire import send_get
 
 
 @register
@@ -25,7 +21,7 @@ class BrokenResponse(Plugin):
 
     name: ClassVar[str] = "test-broken-response"
     priority: ClassVar[int] = 100
-    Config: ClassVar[type[BaseModel]] = _NoConfig
+    Config: ClassVar[type[BaseModel]] = sample_plugins.NoConfig
 
     def response(self, ctx: RequestContext, status: int, headers: Headers) -> None:
         raise RuntimeError("boom in the response phase")
@@ -38,12 +34,6 @@ def _doc(service: str, plugins: str) -> str:
         "    routes: [{name: a, paths: [/a]}]\n"
         f"plugins:\n{plugins}"
     )
-
-
-async def _get(gw: Gateway, path: str) -> RawResponse:
-    request = f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    [response] = await send_raw(gw.port, request.encode())
-    return response
 
 
 @pytest.mark.parametrize(
@@ -59,16 +49,13 @@ async def test_response_and_log_phases_run_on_gateway_errors(
     echo_port: int, service: str, path: str, status: int
 ) -> None:
     service = service.replace("ECHO", f"http://127.0.0.1:{echo_port}")
-    gw = await start_gateway(_doc(service, "  - name: test-high\n"))
-    sample_plugins.LOGGED.clear()
-    try:
-        response = await _get(gw, path)
+    async with running_gateway(_doc(service, "  - name: test-high\n")) as gw:
+        sample_plugins.LOGGED.clear()
+        response = await send_get(gw.port, path)
         assert response.status == status
         assert response.header_all("x-response-trace") == ["test-high"]
         logged = sample_plugins.LOGGED
         assert logged == [("test-high", status)]
-    finally:
-        await gw.server.drain(1)
 
 
 async def test_route_plugins_see_the_503_of_a_route_without_service(echo_port: int) -> None:
@@ -76,24 +63,18 @@ async def test_route_plugins_see_the_503_of_a_route_without_service(echo_port: i
         '_format_version: "3.0"\nroutes: [{name: lonely, paths: [/]}]\n'
         "plugins: [{name: test-low, route: lonely}]\n"
     )
-    gw = await start_gateway(doc)
-    try:
-        response = await _get(gw, "/")
+    async with running_gateway(doc) as gw:
+        response = await send_get(gw.port, "/")
         assert response.status == 503
         assert response.header_all("x-response-trace") == ["test-low"]
-    finally:
-        await gw.server.drain(1)
 
 
 async def test_route_scoped_plugins_do_not_run_for_unmatched_requests(echo_port: int) -> None:
     doc = _doc(f"url: http://127.0.0.1:{echo_port}", "  - {name: test-high, route: a}\n")
-    gw = await start_gateway(doc)
-    try:
-        response = await _get(gw, "/elsewhere")
+    async with running_gateway(doc) as gw:
+        response = await send_get(gw.port, "/elsewhere")
         assert response.status == 404
         assert response.header_all("x-response-trace") == []
-    finally:
-        await gw.server.drain(1)
 
 
 async def test_failing_response_plugin_turns_into_a_plain_500(echo_port: int) -> None:
@@ -101,14 +82,11 @@ async def test_failing_response_plugin_turns_into_a_plain_500(echo_port: int) ->
         f"url: http://127.0.0.1:{echo_port}",
         "  - name: test-broken-response\n  - name: test-high\n",
     )
-    gw = await start_gateway(doc)
-    try:
-        response = await _get(gw, "/a")
+    async with running_gateway(doc) as gw:
+        response = await send_get(gw.port, "/a")
         assert response.status == 500
         assert response.json() == {
             "message": "An unexpected error occurred",
             "request_id": response.header("x-request-id"),
         }
         assert b"boom" not in response.body
-    finally:
-        await gw.server.drain(1)

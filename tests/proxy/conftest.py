@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 import uvloop
 
-from proxy.gateway import Gateway, echo_config, start_gateway
+from proxy.gateway import Gateway, echo_config, running_gateway
 
 
 def pytest_asyncio_loop_factories(config: object, item: object) -> dict[str, object]:
@@ -18,6 +18,5 @@ def pytest_asyncio_loop_factories(config: object, item: object) -> dict[str, obj
 @pytest.fixture
 async def gateway(echo_port: int) -> AsyncIterator[Gateway]:
     """The gateway with a catch-all route to the echo upstream."""
-    gw = await start_gateway(echo_config(echo_port))
-    yield gw
-    await gw.server.drain(1.0)
+    async with running_gateway(echo_config(echo_port)) as gw:
+        yield gw

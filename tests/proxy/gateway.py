@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from authgate.config import load_config_text
@@ -47,20 +49,31 @@ def echo_config(echo_port: int, extra_route: str = "", **service: object) -> str
     )
 
 
-def upstream_config(port: int) -> str:
-    """A config with one service on ``127.0.0.1:port`` and a catch-all route ``/``."""
+def upstream_config(port: int, route: str = "{name: r, paths: [/]}", options: str = "") -> str:
+    """A config with one service ``s`` on ``127.0.0.1:port`` and one ``route`` (a YAML flow
+    mapping; by default the catch-all ``/``). ``options`` are extra service lines."""
     return (
         '_format_version: "3.0"\n'
         "services:\n"
         "  - name: s\n"
         f"    url: http://127.0.0.1:{port}\n"
-        "    routes: [{name: r, paths: [/]}]\n"
+        f"{options}"
+        f"    routes: [{route}]\n"
     )
 
 
-async def start_gateway(config_text: str, settings: ServerSettings | None = None) -> Gateway:
+@asynccontextmanager
+async def running_gateway(
+    config_text: str, settings: ServerSettings | None = None
+) -> AsyncIterator[Gateway]:
+    """A gateway for config ``config_text`` on a free port, drained on the way out (also when
+    the body fails)."""
     records: list[AccessRecord] = []
     config = load_config_text(textwrap.dedent(config_text), plugin_schemas())
     holder = RuntimeHolder(Runtime.build(config, observers=[records.append]))
     server = await start_server(holder, "127.0.0.1", 0, settings=settings)
-    return Gateway(server, holder, records)
+    gateway = Gateway(server, holder, records)
+    try:
+        yield gateway
+    finally:
+        await gateway.server.drain(1.0)

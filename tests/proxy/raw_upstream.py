@@ -49,12 +49,24 @@ class RawUpstream:
     async def start(self, tls: ssl.SSLContext | None = None) -> int:
         loop = asyncio.get_running_loop()
         self.server = await loop.create_server(lambda: _Conn(self), "127.0.0.1", 0, ssl=tls)
+        return self.port
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None, "the upstream is not started"
         port: int = self.server.sockets[0].getsockname()[1]
         return port
 
     def close(self) -> None:
         if self.server is not None:
             self.server.close()
+
+    async def __aenter__(self) -> RawUpstream:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 class _Conn(asyncio.Protocol):

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import pytest
 
-from proxy.gateway import Gateway, start_gateway
+from proxy.gateway import Gateway, running_gateway, upstream_config
 from proxy.raw_upstream import RawUpstream, Reply
 from proxy.wire import RawClient, parse_responses, send_raw
 
@@ -18,18 +19,13 @@ NEXT = b"GET /only HTTP/1.1\r\nHost: x\r\n\r\n"
 
 
 def _config(port: int, paths: str = "[/only]") -> str:
-    return (
-        '_format_version: "3.0"\n'
-        f"services:\n  - name: s\n    url: http://127.0.0.1:{port}\n"
-        f"    routes: [{{name: r, paths: {paths}, strip_path: false}}]\n"
-    )
+    return upstream_config(port, f"{{name: r, paths: {paths}, strip_path: false}}")
 
 
 @pytest.fixture
 async def gateway(echo_port: int) -> AsyncIterator[Gateway]:
-    gw = await start_gateway(_config(echo_port))
-    yield gw
-    await gw.server.drain(1)
+    async with running_gateway(_config(echo_port)) as gw:
+        yield gw
 
 
 async def _answered_before_body(gw: Gateway, head: bytes) -> RawClient:
@@ -133,10 +129,18 @@ class EarlyUpstream:
             self.server.close()
 
 
-async def _early(answer: bytes, then_close: bool) -> tuple[EarlyUpstream, Gateway]:
-    upstream = EarlyUpstream(answer, then_close)
+@asynccontextmanager
+async def _early(
+    answer: bytes, then_close: bool, read_body: bool = False
+) -> AsyncIterator[tuple[EarlyUpstream, Gateway]]:
+    """An :class:`EarlyUpstream` and a gateway in front of it, both shut on the way out."""
+    upstream = EarlyUpstream(answer, then_close, read_body)
     port = await upstream.start()
-    return upstream, await start_gateway(_config(port, "[/]"))
+    try:
+        async with running_gateway(_config(port, "[/]")) as gw:
+            yield upstream, gw
+    finally:
+        upstream.close()
 
 
 EARLY = [
@@ -152,8 +156,7 @@ EARLY = [
 async def test_early_upstream_answer_is_relayed_instead_of_a_502(
     answer: bytes, then_close: bool
 ) -> None:
-    upstream, gw = await _early(answer, then_close)
-    try:
+    async with _early(answer, then_close) as (_, gw):
         client = await RawClient.connect(gw.port)
         await client.send(
             b"PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n" + b"d" * 1000
@@ -166,14 +169,10 @@ async def test_early_upstream_answer_is_relayed_instead_of_a_502(
         client.close()
         assert gw.records[-1].status == status
         assert gw.records[-1].upstream_error is None
-    finally:
-        await gw.server.drain(1)
-        upstream.close()
 
 
 async def test_upstream_connection_that_answered_early_is_not_reused() -> None:
-    upstream, gw = await _early(EARLY[1][0], then_close=False)
-    try:
+    async with _early(EARLY[1][0], then_close=False) as (upstream, gw):
         for _ in range(2):
             client = await RawClient.connect(gw.port)
             await client.send(
@@ -183,16 +182,11 @@ async def test_upstream_connection_that_answered_early_is_not_reused() -> None:
             assert response.status == 401
             client.close()
         assert upstream.connections == 2
-    finally:
-        await gw.server.drain(1)
-        upstream.close()
 
 
 async def test_early_success_answer_still_receives_the_whole_body() -> None:
-    upstream = EarlyUpstream(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", False, True)
-    port = await upstream.start()
-    gw = await start_gateway(_config(port, "[/]"))
-    try:
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    async with _early(ok, then_close=False, read_body=True) as (upstream, gw):
         client = await RawClient.connect(gw.port)
         await client.send(b"PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 300000\r\n\r\n")
         await client.send(b"f" * 300000)
@@ -201,9 +195,6 @@ async def test_early_success_answer_still_receives_the_whole_body() -> None:
         assert response.header("connection") is None
         assert upstream.bodies == [b"f" * 300000]
         client.close()
-    finally:
-        await gw.server.drain(1)
-        upstream.close()
 
 
 def _script(reply: bytes) -> Callable[[object], Reply]:
@@ -211,15 +202,14 @@ def _script(reply: bytes) -> Callable[[object], Reply]:
 
 
 async def test_trailers_are_dropped_both_ways() -> None:
-    upstream = RawUpstream(
-        _script(
-            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-            b"2\r\nok\r\n0\r\nX-Upstream-Trailer: 1\r\n\r\n"
-        )
+    reply = (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"2\r\nok\r\n0\r\nX-Upstream-Trailer: 1\r\n\r\n"
     )
-    port = await upstream.start()
-    gw = await start_gateway(_config(port, "[/]"))
-    try:
+    async with (
+        RawUpstream(_script(reply)) as upstream,
+        running_gateway(_config(upstream.port, "[/]")) as gw,
+    ):
         request = (
             b"POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
             b"\r\n3\r\nabc\r\n0\r\nX-Client-Trailer: 1\r\n\r\n"
@@ -231,9 +221,6 @@ async def test_trailers_are_dropped_both_ways() -> None:
         [seen] = upstream.requests
         assert seen.body == b"abc"
         assert seen.header("x-client-trailer") is None
-    finally:
-        await gw.server.drain(1)
-        upstream.close()
 
 
 async def test_oversized_trailer_section_is_rejected(gateway: Gateway) -> None:

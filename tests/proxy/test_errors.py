@@ -8,25 +8,15 @@ import socket
 import pytest
 
 from authgate.proxy.server import ServerSettings
-from proxy.gateway import echo_config, start_gateway
+from proxy.gateway import echo_config, running_gateway, upstream_config
 from proxy.raw_upstream import RawUpstream, Reply
 from proxy.wire import RawClient, send_raw
 
 GET = b"GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 
 
-def _service(url: str, extra: str = "", route: str = "{name: r, paths: [/]}") -> str:
-    return (
-        f'_format_version: "3.0"\nservices:\n  - name: s\n    url: {url}\n{extra}'
-        f"    routes: [{route}]\n"
-    )
-
-
 async def test_unmatched_request_gets_kong_style_404(echo_port: int) -> None:
-    gw = await start_gateway(
-        _service(f"http://127.0.0.1:{echo_port}", route="{name: r, paths: [/api]}")
-    )
-    try:
+    async with running_gateway(upstream_config(echo_port, "{name: r, paths: [/api]}")) as gw:
         [response] = await send_raw(gw.port, GET)
         assert response.status == 404
         assert response.header("content-type") == "application/json; charset=utf-8"
@@ -37,24 +27,18 @@ async def test_unmatched_request_gets_kong_style_404(echo_port: int) -> None:
         }
         assert gw.records[-1].status == 404
         assert gw.records[-1].upstream_latency_ms is None
-    finally:
-        await gw.server.drain(1)
 
 
 async def test_route_without_service_gets_503(echo_port: int) -> None:
     config = '_format_version: "3.0"\nroutes:\n  - name: lonely\n    paths: [/]\n'
-    gw = await start_gateway(config)
-    try:
+    async with running_gateway(config) as gw:
         [response] = await send_raw(gw.port, GET)
         assert response.status == 503
         assert set(response.json()) == {"message", "request_id"}  # type: ignore[arg-type]
-    finally:
-        await gw.server.drain(1)
 
 
 async def test_refused_upstream_gets_502_after_retries() -> None:
-    gw = await start_gateway(_service("http://127.0.0.1:1", "    retries: 2\n"))
-    try:
+    async with running_gateway(upstream_config(1, options="    retries: 2\n")) as gw:
         [response] = await send_raw(gw.port, GET)
         assert response.status == 502
         assert response.json() == {
@@ -62,13 +46,10 @@ async def test_refused_upstream_gets_502_after_retries() -> None:
             "request_id": response.header("x-request-id"),
         }
         assert gw.records[-1].upstream_error == "connect"
-    finally:
-        await gw.server.drain(1)
 
 
 async def test_slow_upstream_gets_504_after_read_timeout(echo_port: int) -> None:
-    gw = await start_gateway(_service(f"http://127.0.0.1:{echo_port}", "    read_timeout: 200\n"))
-    try:
+    async with running_gateway(upstream_config(echo_port, options="    read_timeout: 200\n")) as gw:
         request = b"GET /delay/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
         [response] = await send_raw(gw.port, request)
         assert response.status == 504
@@ -77,8 +58,6 @@ async def test_slow_upstream_gets_504_after_read_timeout(echo_port: int) -> None
             "request_id": response.header("x-request-id"),
         }
         assert gw.records[-1].upstream_error == "timeout"
-    finally:
-        await gw.server.drain(1)
 
 
 async def test_unanswered_connect_gets_504_after_connect_timeout() -> None:
@@ -93,15 +72,13 @@ async def test_unanswered_connect_gets_504_after_connect_timeout() -> None:
         filler.setblocking(False)
         filler.connect_ex(("127.0.0.1", port))
         fillers.append(filler)
-    gw = await start_gateway(
-        _service(f"http://127.0.0.1:{port}", "    connect_timeout: 200\n    retries: 1\n")
-    )
+    options = "    connect_timeout: 200\n    retries: 1\n"
     try:
-        [response] = await send_raw(gw.port, GET)
-        assert response.status == 504
-        assert gw.records[-1].upstream_error == "timeout"
+        async with running_gateway(upstream_config(port, options=options)) as gw:
+            [response] = await send_raw(gw.port, GET)
+            assert response.status == 504
+            assert gw.records[-1].upstream_error == "timeout"
     finally:
-        await gw.server.drain(1)
         for sock in [*fillers, listener]:
             sock.close()
 
@@ -129,16 +106,13 @@ INVALID_UPSTREAM_RESPONSES = [
     ids=[n for n, _ in INVALID_UPSTREAM_RESPONSES],
 )
 async def test_invalid_upstream_response_gets_502(raw: bytes) -> None:
-    upstream = RawUpstream(lambda r: Reply(raw, then="close"))
-    port = await upstream.start()
-    gw = await start_gateway(_service(f"http://127.0.0.1:{port}"))
-    try:
+    async with (
+        RawUpstream(lambda r: Reply(raw, then="close")) as upstream,
+        running_gateway(upstream_config(upstream.port)) as gw,
+    ):
         [response] = await send_raw(gw.port, GET)
         assert response.status == 502
         assert set(response.json()) == {"message", "request_id"}  # type: ignore[arg-type]
-    finally:
-        await gw.server.drain(1)
-        upstream.close()
 
 
 @pytest.mark.parametrize(
@@ -150,10 +124,10 @@ async def test_invalid_upstream_response_gets_502(raw: bytes) -> None:
     ids=["reset mid body", "bad chunk mid body"],
 )
 async def test_upstream_failure_mid_response_closes_the_client_connection(raw: bytes) -> None:
-    upstream = RawUpstream(lambda r: Reply(raw, then="abort"))
-    port = await upstream.start()
-    gw = await start_gateway(_service(f"http://127.0.0.1:{port}"))
-    try:
+    async with (
+        RawUpstream(lambda r: Reply(raw, then="abort")) as upstream,
+        running_gateway(upstream_config(upstream.port)) as gw,
+    ):
         client = await RawClient.connect(gw.port)
         await client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         assert await client.closed()
@@ -162,9 +136,6 @@ async def test_upstream_failure_mid_response_closes_the_client_connection(raw: b
         assert not response.complete
         client.close()
         assert gw.records[-1].upstream_error in ("reset", "invalid_response")
-    finally:
-        await gw.server.drain(1)
-        upstream.close()
 
 
 @pytest.mark.parametrize(
@@ -181,21 +152,17 @@ async def test_upstream_failure_mid_response_closes_the_client_connection(raw: b
 async def test_client_too_slow_to_send_the_request_gets_408(
     echo_port: int, settings: ServerSettings, partial_request: bytes
 ) -> None:
-    gw = await start_gateway(echo_config(echo_port), settings)
-    try:
+    async with running_gateway(echo_config(echo_port), settings) as gw:
         client = await RawClient.connect(gw.port)
         await client.send(partial_request)
         assert await client.closed()
         [response] = await client.read_responses(1)
         assert response.status == 408
         client.close()
-    finally:
-        await gw.server.drain(1)
 
 
 async def test_idle_keep_alive_connection_is_closed_after_keepalive_timeout(echo_port: int) -> None:
-    gw = await start_gateway(echo_config(echo_port), ServerSettings(keepalive_timeout=0.2))
-    try:
+    async with running_gateway(echo_config(echo_port), ServerSettings(keepalive_timeout=0.2)) as gw:
         client = await RawClient.connect(gw.port)
         await client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         [response] = await client.read_responses(1)
@@ -204,5 +171,3 @@ async def test_idle_keep_alive_connection_is_closed_after_keepalive_timeout(echo
         assert await client.closed(timeout=3)
         assert asyncio.get_running_loop().time() - started < 2
         client.close()
-    finally:
-        await gw.server.drain(1)

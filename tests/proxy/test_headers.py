@@ -7,8 +7,10 @@ import re
 import pytest
 
 from authgate import __version__
-from proxy.gateway import Gateway, start_gateway
-from proxy.wire import RawResponse, send_raw
+from authgate.proxy.server import ServerSettings
+from proxy.gateway import Gateway, echo_config, running_gateway, upstream_config
+from proxy.raw_upstream import RawUpstream, Reply
+from proxy.wire import RawResponse, send_get
 
 VIA = f"1.1 authgate/{__version__}"
 
@@ -24,11 +26,7 @@ def _values(headers: list[tuple[str, str]], name: str) -> list[str]:
 
 
 async def _through(port: int, headers: str, path: str = "/h") -> RawResponse:
-    request = (
-        f"GET {path} HTTP/1.1\r\nHost: api.example.test:8000\r\n{headers}Connection: close\r\n\r\n"
-    )
-    [response] = await send_raw(port, request.encode())
-    return response
+    return await send_get(port, path, headers, host="api.example.test:8000")
 
 
 async def test_hop_by_hop_headers_are_removed_towards_the_upstream(gateway: Gateway) -> None:
@@ -53,29 +51,20 @@ async def test_hop_by_hop_headers_are_removed_towards_the_upstream(gateway: Gate
 
 
 async def test_hop_by_hop_headers_are_removed_towards_the_client() -> None:
-    from proxy.raw_upstream import RawUpstream, Reply
-
-    upstream = RawUpstream(
-        lambda r: Reply(
-            b"HTTP/1.1 200 OK\r\nConnection: X-Internal\r\nX-Internal: 1\r\n"
-            b"Keep-Alive: timeout=9\r\nProxy-Authenticate: Basic\r\nX-Kept: 1\r\n"
-            b"Content-Length: 2\r\n\r\nok"
-        )
+    reply = Reply(
+        b"HTTP/1.1 200 OK\r\nConnection: X-Internal\r\nX-Internal: 1\r\n"
+        b"Keep-Alive: timeout=9\r\nProxy-Authenticate: Basic\r\nX-Kept: 1\r\n"
+        b"Content-Length: 2\r\n\r\nok"
     )
-    port = await upstream.start()
-    gw = await start_gateway(
-        f'_format_version: "3.0"\nservices:\n  - name: s\n    url: http://127.0.0.1:{port}\n'
-        "    routes: [{name: r, paths: [/]}]\n"
-    )
-    try:
+    async with (
+        RawUpstream(lambda r: reply) as upstream,
+        running_gateway(upstream_config(upstream.port)) as gw,
+    ):
         response = await _through(gw.port, "")
         names = {k for k, _ in response.headers}
         assert not names & {"x-internal", "keep-alive", "proxy-authenticate"}
         assert response.header("x-kept") == "1"
         assert response.header("connection") == "close"
-    finally:
-        await gw.server.drain(1)
-        upstream.close()
 
 
 async def test_untrusted_client_forwarded_values_are_replaced(gateway: Gateway) -> None:
@@ -97,11 +86,9 @@ async def test_untrusted_client_forwarded_values_are_replaced(gateway: Gateway) 
 
 
 async def test_trusted_client_forwarded_values_are_kept(echo_port: int) -> None:
-    from authgate.proxy.server import ServerSettings
-    from proxy.gateway import echo_config
-
-    gw = await start_gateway(echo_config(echo_port), ServerSettings(trusted_ips=["127.0.0.0/8"]))
-    try:
+    async with running_gateway(
+        echo_config(echo_port), ServerSettings(trusted_ips=["127.0.0.0/8"])
+    ) as gw:
         response = await _through(
             gw.port,
             "X-Forwarded-For: 10.9.9.9\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: front\r\n"
@@ -114,38 +101,25 @@ async def test_trusted_client_forwarded_values_are_kept(echo_port: int) -> None:
         assert _values(headers, "x-forwarded-port") == ["443"]
         assert _values(headers, "x-forwarded-prefix") == ["/api"]
         assert _values(headers, "x-real-ip") == ["10.9.9.9"]
-    finally:
-        await gw.server.drain(1)
 
 
 async def test_stripped_prefix_is_sent_as_x_forwarded_prefix(echo_port: int) -> None:
-    gw = await start_gateway(
-        f'_format_version: "3.0"\nservices:\n  - name: s\n    url: http://127.0.0.1:{echo_port}\n'
-        "    routes: [{name: r, paths: [/api]}]\n"
-    )
-    try:
+    async with running_gateway(upstream_config(echo_port, "{name: r, paths: [/api]}")) as gw:
         response = await _through(gw.port, "", path="/api/items")
         echoed = response.json()
         assert isinstance(echoed, dict)
         assert echoed["path"] == "/items"
         assert _values(_echo_headers(response), "x-forwarded-prefix") == ["/api"]
-    finally:
-        await gw.server.drain(1)
 
 
 @pytest.mark.parametrize(("preserve", "expected"), [(False, None), (True, "api.example.test:8000")])
 async def test_host_is_the_service_host_unless_preserve_host(
     echo_port: int, preserve: bool, expected: str | None
 ) -> None:
-    gw = await start_gateway(
-        f'_format_version: "3.0"\nservices:\n  - name: s\n    url: http://127.0.0.1:{echo_port}\n'
-        f"    routes: [{{name: r, paths: [/], preserve_host: {str(preserve).lower()}}}]\n"
-    )
-    try:
+    route = f"{{name: r, paths: [/], preserve_host: {str(preserve).lower()}}}"
+    async with running_gateway(upstream_config(echo_port, route)) as gw:
         response = await _through(gw.port, "")
         assert _values(_echo_headers(response), "host") == [expected or f"127.0.0.1:{echo_port}"]
-    finally:
-        await gw.server.drain(1)
 
 
 async def test_via_is_appended_both_ways(gateway: Gateway) -> None:
@@ -185,19 +159,13 @@ async def test_proxied_response_has_proxy_and_upstream_latency(gateway: Gateway)
 
 
 async def test_gateway_response_has_server_and_response_latency(echo_port: int) -> None:
-    gw = await start_gateway(
-        f'_format_version: "3.0"\nservices:\n  - name: s\n    url: http://127.0.0.1:{echo_port}\n'
-        "    routes: [{name: r, paths: [/only]}]\n"
-    )
-    try:
+    async with running_gateway(upstream_config(echo_port, "{name: r, paths: [/only]}")) as gw:
         response = await _through(gw.port, "")
         assert response.status == 404
         assert response.header("server") == f"authgate/{__version__}"
         assert response.header("x-authgate-response-latency").isdigit()  # type: ignore[union-attr]
         assert response.header("x-authgate-proxy-latency") is None
         assert response.header("via") is None
-    finally:
-        await gw.server.drain(1)
 
 
 async def test_underscore_and_dash_header_names_stay_separate(gateway: Gateway) -> None:

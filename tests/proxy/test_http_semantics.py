@@ -7,7 +7,7 @@ import asyncio
 
 import orjson
 
-from proxy.gateway import Gateway, start_gateway, upstream_config
+from proxy.gateway import Gateway, running_gateway, upstream_config
 from proxy.raw_upstream import RawUpstream, Reply, SeenRequest
 from proxy.wire import RawClient, send_raw
 
@@ -158,51 +158,43 @@ async def test_expect_100_continue_is_not_sent_when_the_body_is_not_read(
 
 
 async def test_informational_responses_are_forwarded_before_the_final_one() -> None:
-    upstream = RawUpstream(
-        lambda request: Reply(
+    def early_hints_then_ok(request: SeenRequest) -> Reply:
+        return Reply(
             b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
             + b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
         )
-    )
-    port = await upstream.start()
-    gw = await start_gateway(upstream_config(port))
-    try:
+
+    async with (
+        RawUpstream(early_hints_then_ok) as upstream,
+        running_gateway(upstream_config(upstream.port)) as gw,
+    ):
         data = await send_raw(gw.port, _get("/", "Connection: close\r\n"))
         assert [r.status for r in data] == [103, 200]
         assert data[0].header("link") == "</a.css>; rel=preload"
         assert data[1].body == b"ok"
-    finally:
-        await gw.server.drain(1)
-        upstream.close()
 
 
 async def test_upstream_keep_alive_connection_is_reused() -> None:
-    upstream = RawUpstream()
-    port = await upstream.start()
-    gw = await start_gateway(upstream_config(port))
-    try:
+    async with (
+        RawUpstream() as upstream,
+        running_gateway(upstream_config(upstream.port)) as gw,
+    ):
         for _ in range(3):
             [response] = await send_raw(gw.port, _get("/", "Connection: close\r\n"))
             assert response.status == 200
         assert len(upstream.requests) == 3
         assert upstream.connections == 1
-    finally:
-        await gw.server.drain(1)
-        upstream.close()
 
 
 async def test_stale_upstream_connection_is_retried_on_a_new_one() -> None:
     def close_after_reply(request: SeenRequest) -> Reply:
         return Reply(then="close")
 
-    upstream = RawUpstream(close_after_reply)
-    port = await upstream.start()
-    gw = await start_gateway(upstream_config(port))
-    try:
+    async with (
+        RawUpstream(close_after_reply) as upstream,
+        running_gateway(upstream_config(upstream.port)) as gw,
+    ):
         for _ in range(3):
             [response] = await send_raw(gw.port, _get("/", "Connection: close\r\n"))
             assert response.status == 200
         assert len(upstream.requests) == 3
-    finally:
-        await gw.server.drain(1)
-        upstream.close()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import closing
 
 import pytest
 
-from proxy.gateway import start_gateway
+from proxy.gateway import running_gateway, upstream_config
 from proxy.wire import parse_responses
 
 FRAMINGS = [
@@ -49,23 +50,21 @@ async def test_body_split_across_upstream_reads_streams_to_the_client(
 
     server = await asyncio.start_server(upstream, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    gw = await start_gateway(
-        f'_format_version: "3.0"\nservices:\n  - name: s\n    url: http://127.0.0.1:{port}\n'
-        "    routes: [{name: r, paths: [/]}]\n"
-    )
-    try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", gw.port)
-        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        seen = await _read_until(reader, b"first-")  # relayed before the upstream sent the rest
-        assert seen.startswith(b"HTTP/1.1 200 OK\r\n")
-        assert b"\r\nx-up: 1\r\n" in seen.lower()
-        release.set()
-        seen += await asyncio.wait_for(reader.read(), 5)  # the gateway closes: Connection: close
-        [response] = parse_responses(seen)
-        assert response.status == 200
-        assert response.body == b"first-half!"
-        writer.close()
-    finally:
-        release.set()
-        await gw.server.drain(1)
-        server.close()
+    with closing(server):
+        async with running_gateway(upstream_config(port)) as gw:
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", gw.port)
+                writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                # relayed before the upstream sent the rest:
+                seen = await _read_until(reader, b"first-")
+                assert seen.startswith(b"HTTP/1.1 200 OK\r\n")
+                assert b"\r\nx-up: 1\r\n" in seen.lower()
+                release.set()
+                # the gateway closes: Connection: close
+                seen += await asyncio.wait_for(reader.read(), 5)
+                [response] = parse_responses(seen)
+                assert response.status == 200
+                assert response.body == b"first-half!"
+                writer.close()
+            finally:
+                release.set()  # before the drain: the upstream must not hold the connection

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from proxy.gateway import Gateway, start_gateway
+from proxy.gateway import Gateway, running_gateway, upstream_config
 from proxy.raw_upstream import RawUpstream
 from proxy.wire import send_raw
 
@@ -80,15 +80,11 @@ CORPUS: list[tuple[str, bytes, int]] = [
 
 @pytest.fixture
 async def counted() -> AsyncIterator[tuple[Gateway, RawUpstream]]:
-    upstream = RawUpstream()
-    port = await upstream.start()
-    gw = await start_gateway(
-        f'_format_version: "3.0"\nservices:\n  - name: s\n    url: http://127.0.0.1:{port}\n'
-        "    routes: [{name: r, paths: [/]}]\n"
-    )
-    yield gw, upstream
-    await gw.server.drain(1)
-    upstream.close()
+    async with (
+        RawUpstream() as upstream,
+        running_gateway(upstream_config(upstream.port)) as gw,
+    ):
+        yield gw, upstream
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,13 @@ async def send_raw(port: int, payload: bytes, timeout: float = 5.0) -> list[RawR
     return parse_responses(await exchange_raw(port, payload, timeout))
 
 
+async def send_get(port: int, target: str, headers: str = "", host: str = "x") -> RawResponse:
+    """One ``GET target`` on its own connection; ``headers`` are whole CRLF-ended lines."""
+    request = f"GET {target} HTTP/1.1\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n"
+    [response] = await send_raw(port, request.encode())
+    return response
+
+
 class RawClient:
     """A kept-open connection for keep-alive and pipelining tests."""
 

@@ -7,6 +7,8 @@ test_browser_api*.py.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -134,6 +136,19 @@ async def start_gateway(
     holder = RuntimeHolder(Runtime(config, Router(config), entries, ()))
     server = await start_server(holder, "127.0.0.1", site.port)
     return Gateway(server, services, site)
+
+
+@asynccontextmanager
+async def running_gateway(
+    site: Site, echo_port: int, routes: dict[str, dict[str, Any]], services: OidcServices
+) -> AsyncIterator[Gateway]:
+    """:func:`start_gateway` for the ``async with`` body; closed on the way out (also when the
+    body fails), whatever server and browser it holds by then."""
+    gateway = await start_gateway(site, echo_port, routes, services)
+    try:
+        yield gateway
+    finally:
+        await gateway.close()
 
 
 async def to_idp_login(browser: httpx.AsyncClient, authorize_url: str) -> httpx.Response:

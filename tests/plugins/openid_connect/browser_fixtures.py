@@ -14,7 +14,7 @@ from plugins.openid_connect.browser_env import (
     Site,
     make_site,
     plugin_config,
-    start_gateway,
+    running_gateway,
 )
 
 
@@ -38,6 +38,5 @@ async def gateway(site: Site, idp: IdpServer, echo_port: int) -> AsyncIterator[G
         "deny": plugin_config(site, unauth_action="deny"),
         "always": plugin_config(site, unauth_action="auth"),
     }  # fmt: skip
-    running = await start_gateway(site, echo_port, routes, OidcServices(clock=idp.clock))
-    yield running
-    await running.close()
+    async with running_gateway(site, echo_port, routes, OidcServices(clock=idp.clock)) as running:
+        yield running

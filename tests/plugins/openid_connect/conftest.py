@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from idp.oidc_harness import IdpServer, Seeded, seed
+from idp.oidc_harness import FakeClock, IdpServer, Seeded, seed
 
 
 @pytest.fixture(scope="module")
@@ -21,3 +21,11 @@ def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdpServer]:
 def pool(idp: IdpServer) -> Seeded:
     """The IdP seeded with one pool, its client and a user."""
     return seed(idp)
+
+
+@pytest.fixture
+def clock(idp: IdpServer) -> Iterator[FakeClock]:
+    """The IdP's fake clock (shared with the gateway), set back after the test."""
+    start = idp.clock.now
+    yield idp.clock
+    idp.clock.now = start

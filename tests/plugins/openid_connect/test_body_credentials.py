@@ -11,6 +11,7 @@ import pytest
 
 from idp.oidc_harness import IdpServer, Seeded, password_tokens
 
+from .browser_env import upstream_headers
 from .test_through_proxy import (
     Env,
     access_token,
@@ -18,7 +19,6 @@ from .test_through_proxy import (
     make_machine,
     open_env,
     route,
-    upstream_headers,
 )
 
 ALL = ["header", "query", "body", "cookie"]
@@ -44,9 +44,8 @@ async def env(pool: Seeded, machine: Any, echo_port: int) -> AsyncIterator[Env]:
                   auth_methods=["password", "client_credentials", "refresh_token"], **client),
         ]
     )  # fmt: skip
-    env = await open_env(config_text(echo_port, routes), pool)
-    yield env
-    await env.close()
+    async with open_env(config_text(echo_port, routes), pool) as env:
+        yield env
 
 
 def _echo(response: httpx.Response) -> dict[str, Any]:

@@ -11,13 +11,13 @@ from authgate.config import ConfigError, ConfigIssue, load_config_text
 from authgate.plugins.registry import plugin_schemas
 from idp.oidc_harness import IdpServer, Seeded
 
+from .browser_env import upstream_headers
 from .test_through_proxy import (
     Env,
     access_token,
     config_text,
     open_env,
     route,
-    upstream_headers,
 )
 
 ADA_ID = "6f1f4a52-5f0c-4d6e-9a51-0c3b3f0e0a01"
@@ -44,9 +44,8 @@ async def env(pool: Seeded, echo_port: int) -> AsyncIterator[Env]:
         f"consumers:\n  - id: {ADA_ID}\n    username: ada\n    custom_id: {pool.sub}\n"
         f"  - id: {GUEST_ID}\n    username: guest\n"
     )
-    env = await open_env(config_text(echo_port, routes, consumers), pool)
-    yield env
-    await env.close()
+    async with open_env(config_text(echo_port, routes, consumers), pool) as env:
+        yield env
 
 
 def _bearer(idp: IdpServer, pool: Seeded) -> dict[str, str]:

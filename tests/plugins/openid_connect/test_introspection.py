@@ -5,20 +5,22 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 import pytest
 
-from idp.oidc_harness import IdpServer, Seeded, password_tokens
+from idp.oidc_harness import IdpServer, Seeded
 
+from .browser_env import upstream_headers
 from .test_through_proxy import (
     Env,
     config_text,
     open_env,
+    password_grant,
+    revoke_token,
     route,
-    upstream_headers,
 )
 
 
@@ -38,32 +40,8 @@ async def env(pool: Seeded, echo_port: int) -> AsyncIterator[Env]:
                   cache_introspection=False, **common),
         ]
     )  # fmt: skip
-    env = await open_env(config_text(echo_port, routes), pool)
-    yield env
-    await env.close()
-
-
-@pytest.fixture
-def clock(idp: IdpServer) -> Iterator[Any]:
-    start = idp.clock.now
-    yield idp.clock
-    idp.clock.now = start
-
-
-def _tokens(idp: IdpServer, pool: Seeded) -> dict[str, Any]:
-    with idp.client() as http:
-        return password_tokens(http, pool)
-
-
-def _revoke(idp: IdpServer, pool: Seeded, refresh_token: str) -> None:
-    assert pool.client_secret is not None
-    with idp.client() as http:
-        revoked = http.post(
-            pool.path("/oauth2/revoke"),
-            data={"token": refresh_token},
-            auth=(pool.client_id, pool.client_secret),
-        )
-    assert revoked.status_code == 200
+    async with open_env(config_text(echo_port, routes), pool) as env:
+        yield env
 
 
 def _introspection(response: Any) -> dict[str, Any]:
@@ -76,7 +54,7 @@ def _introspection(response: Any) -> dict[str, Any]:
 async def test_active_token_passes_with_the_introspection_answer_upstream(
     env: Env, idp: IdpServer
 ) -> None:
-    token = _tokens(idp, env.pool)["access_token"]
+    token = password_grant(idp, env.pool)["access_token"]
     response = await env.http.get(
         "/cached", headers={"Authorization": f"Bearer {token}", "X-Introspection": "e30="}
     )
@@ -90,7 +68,7 @@ async def test_active_token_passes_with_the_introspection_answer_upstream(
 async def test_cache_is_keyed_by_token_hash_and_lasts_until_exp(
     env: Env, idp: IdpServer, clock: Any
 ) -> None:
-    tokens = _tokens(idp, env.pool)
+    tokens = password_grant(idp, env.pool)
     token = tokens["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     assert (await env.http.get("/cached", headers=headers)).status_code == 200
@@ -98,7 +76,7 @@ async def test_cache_is_keyed_by_token_hash_and_lasts_until_exp(
     assert len(keys) == 1
     assert len(keys[0]) == 32
     assert token.encode() not in keys[0]
-    _revoke(idp, env.pool, tokens["refresh_token"])
+    revoke_token(idp, env.pool, tokens["refresh_token"])
     clock.advance(600)
     assert (await env.http.get("/cached", headers=headers)).status_code == 200  # cached answer
     clock.advance(3600)  # past the token's exp: the entry is gone, the IdP says inactive
@@ -108,10 +86,10 @@ async def test_cache_is_keyed_by_token_hash_and_lasts_until_exp(
 
 
 async def test_cache_never_outlives_cache_ttl(env: Env, idp: IdpServer, clock: Any) -> None:
-    tokens = _tokens(idp, env.pool)
+    tokens = password_grant(idp, env.pool)
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     assert (await env.http.get("/short", headers=headers)).status_code == 200
-    _revoke(idp, env.pool, tokens["refresh_token"])
+    revoke_token(idp, env.pool, tokens["refresh_token"])
     clock.advance(59)
     assert (await env.http.get("/short", headers=headers)).status_code == 200
     clock.advance(2)
@@ -125,8 +103,8 @@ async def test_opaque_unknown_token_is_inactive(env: Env) -> None:
 
 
 async def test_check_active_off_accepts_an_inactive_answer(env: Env, idp: IdpServer) -> None:
-    tokens = _tokens(idp, env.pool)
-    _revoke(idp, env.pool, tokens["refresh_token"])
+    tokens = password_grant(idp, env.pool)
+    revoke_token(idp, env.pool, tokens["refresh_token"])
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     response = await env.http.get("/any-active", headers=headers)
     assert response.status_code == 200, response.text

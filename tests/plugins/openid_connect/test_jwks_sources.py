@@ -40,9 +40,8 @@ async def env(pool: Seeded, other: Seeded, echo_port: int) -> AsyncIterator[Env]
                   issuers_allowed=both),
         ]
     )  # fmt: skip
-    env = await open_env(config_text(echo_port, routes), pool)
-    yield env
-    await env.close()
+    async with open_env(config_text(echo_port, routes), pool) as env:
+        yield env
 
 
 def _bearer(idp: IdpServer, pool: Seeded) -> dict[str, str]:

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
 from authgate.testing import free_port
-from idp.oidc_harness import IdpServer, Seeded, password_tokens
+from idp.oidc_harness import IdpServer, Seeded
 
 from .test_through_proxy import (
     Env,
     config_text,
     open_env,
+    password_grant,
     route,
 )
 
@@ -40,14 +40,8 @@ async def env(pool: Seeded, echo_port: int) -> AsyncIterator[Env]:
                   userinfo_endpoint=f"{pool.issuer}/nope"),
         ]
     )  # fmt: skip
-    env = await open_env(config_text(echo_port, routes), pool)
-    yield env
-    await env.close()
-
-
-def _tokens(idp: IdpServer, pool: Seeded) -> dict[str, Any]:
-    with idp.client() as http:
-        return password_tokens(http, pool)
+    async with open_env(config_text(echo_port, routes), pool) as env:
+        yield env
 
 
 async def test_idp_failures_are_502_or_503_with_a_log_line_naming_the_endpoint(
@@ -55,7 +49,7 @@ async def test_idp_failures_are_502_or_503_with_a_log_line_naming_the_endpoint(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     pool = env.pool
-    tokens = _tokens(idp, pool)
+    tokens = password_grant(idp, pool)
     bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
     login = (pool.email, pool.password)
     cases = [
@@ -85,7 +79,7 @@ async def test_no_password_secret_or_token_in_any_log_line(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     pool = env.pool
-    tokens = _tokens(idp, pool)
+    tokens = password_grant(idp, pool)
     bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
     await env.http.get("/bad-client", auth=(pool.email, pool.password))
     await env.http.get("/bad-client", headers={"refresh-token": tokens["refresh_token"]})

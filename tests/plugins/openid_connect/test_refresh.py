@@ -18,8 +18,8 @@ from .browser_env import (
     login,
     make_site,
     plugin_config,
+    running_gateway,
     set_cookies,
-    start_gateway,
     upstream_headers,
 )
 
@@ -34,11 +34,9 @@ def rotating(idp: IdpServer) -> Site:
 @pytest.fixture
 async def gateway(rotating: Site, idp: IdpServer, echo_port: int) -> AsyncIterator[Gateway]:
     config = plugin_config(rotating, session_idling_timeout=0, session_rolling_timeout=0)
-    running = await start_gateway(
-        rotating, echo_port, {"rotate": config}, OidcServices(clock=idp.clock)
-    )
-    yield running
-    await running.close()
+    services = OidcServices(clock=idp.clock)
+    async with running_gateway(rotating, echo_port, {"rotate": config}, services) as running:
+        yield running
 
 
 def _cookies(browser: httpx.AsyncClient) -> dict[str, str]:
@@ -103,10 +101,8 @@ async def test_without_refresh_tokens_an_expired_session_logs_in_again(
     rotating: Site, idp: IdpServer, echo_port: int
 ) -> None:
     config = plugin_config(rotating, refresh_tokens=False, session_idling_timeout=0)
-    running = await start_gateway(
-        rotating, echo_port, {"rotate": config}, OidcServices(clock=idp.clock)
-    )
-    try:
+    services = OidcServices(clock=idp.clock)
+    async with running_gateway(rotating, echo_port, {"rotate": config}, services) as running:
         await login(running.browser, f"{rotating.base}/rotate", rotating.pool)
         idp.clock.advance(3500)
         ok = await running.browser.get(f"{rotating.base}/rotate", headers=NAV)
@@ -115,5 +111,3 @@ async def test_without_refresh_tokens_an_expired_session_logs_in_again(
         expired = await running.browser.get(f"{rotating.base}/rotate", headers=NAV)
         assert expired.status_code == 302
         assert running.services.refresher.requests == 0
-    finally:
-        await running.close()

@@ -10,12 +10,12 @@ import pytest
 
 from idp.oidc_harness import IdpServer, Seeded, add_client, password_tokens
 
+from .browser_env import upstream_headers
 from .test_through_proxy import (
     Env,
     config_text,
     open_env,
     route,
-    upstream_headers,
 )
 
 
@@ -40,9 +40,8 @@ async def env(pool: Seeded, rotating: Any, echo_port: int) -> AsyncIterator[Env]
             route("rotating", pool.issuer, **common, **rot),
         ]
     )
-    env = await open_env(config_text(echo_port, routes), pool)
-    yield env
-    await env.close()
+    async with open_env(config_text(echo_port, routes), pool) as env:
+        yield env
 
 
 def _refresh_token(idp: IdpServer, pool: Seeded, client: Any = None) -> str:

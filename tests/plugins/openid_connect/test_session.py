@@ -15,6 +15,7 @@ from .browser_env import (
     login,
     make_site,
     plugin_config,
+    running_gateway,
     set_cookies,
     start_gateway,
     upstream_headers,
@@ -36,10 +37,8 @@ async def test_session_over_4kb_is_chunked_and_reassembled(idp: IdpServer, echo_
         idp, groups=groups,
         callback_urls=(f"{big.base}/app",), logout_urls=(f"{big.base}/signed-out",),
     )  # fmt: skip
-    running = await start_gateway(
-        big, echo_port, {"app": plugin_config(big)}, OidcServices(clock=idp.clock)
-    )
-    try:
+    services = OidcServices(clock=idp.clock)
+    async with running_gateway(big, echo_port, {"app": plugin_config(big)}, services) as running:
         first = await running.browser.get(f"{big.base}/app", headers=NAV)
         from .browser_env import sign_in
 
@@ -53,8 +52,6 @@ async def test_session_over_4kb_is_chunked_and_reassembled(idp: IdpServer, echo_
         assert page.status_code == 200
         seen = upstream_headers(page)
         assert "session" not in "; ".join(seen.get("cookie", []))
-    finally:
-        await running.close()
 
 
 async def test_upstream_keeps_its_own_cookies(gateway: Gateway) -> None:

@@ -7,6 +7,7 @@ import base64
 import logging
 import textwrap
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from authgate.proxy.server import ProxyServer, start_server
 from idp.oidc_harness import IdpServer, Seeded, client_settings, password_tokens, seed
 
 from . import tokens as t
+from .browser_env import upstream_headers
 
 
 def make_machine(idp: IdpServer, pool: Seeded) -> Any:
@@ -117,10 +119,19 @@ class Env:
         await self.server.drain(1.0)
 
 
-async def open_env(text: str, pool: Seeded) -> Env:
-    """A gateway for config ``text`` sharing the IdP's fake clock."""
-    services = OidcServices(clock=pool.server.clock)
-    return Env(await gateway(text, services), services, pool)
+@asynccontextmanager
+async def open_env(
+    text: str, pool: Seeded, services: OidcServices | None = None
+) -> AsyncIterator[Env]:
+    """A gateway for config ``text`` with ``services`` (by default new ones on the IdP's fake
+    clock), closed on the way out (also when the body fails)."""
+    if services is None:
+        services = OidcServices(clock=pool.server.clock)
+    env = Env(await gateway(text, services), services, pool)
+    try:
+        yield env
+    finally:
+        await env.close()
 
 
 @pytest.fixture
@@ -128,25 +139,31 @@ async def env(
     idp: IdpServer, pool: Seeded, machine: Any, echo_port: int, tmp_path: Path
 ) -> AsyncIterator[Env]:
     other = seed(idp)
-    services = OidcServices(clock=idp.clock)
-    server = await gateway(_config(echo_port, pool, other), services)
-    env = Env(server, services, pool)
-    yield env
-    await env.http.aclose()
-    await server.drain(1.0)
+    async with open_env(_config(echo_port, pool, other), pool) as env:
+        yield env
+
+
+def password_grant(idp: IdpServer, pool: Seeded) -> dict[str, Any]:
+    """The IdP's token response to the pool's user signing in with a password."""
+    with idp.client() as http:
+        return password_tokens(http, pool, scope="openid email")
 
 
 def access_token(idp: IdpServer, pool: Seeded) -> str:
-    with idp.client() as http:
-        token: str = password_tokens(http, pool, scope="openid email")["access_token"]
+    token: str = password_grant(idp, pool)["access_token"]
     return token
 
 
-def upstream_headers(response: httpx.Response) -> dict[str, list[str]]:
-    seen: dict[str, list[str]] = {}
-    for name, value in response.json()["headers"]:
-        seen.setdefault(name.lower(), []).append(value)
-    return seen
+def revoke_token(idp: IdpServer, pool: Seeded, refresh_token: str) -> None:
+    """Revoke ``refresh_token`` (and its access tokens) at the IdP."""
+    assert pool.client_secret is not None
+    with idp.client() as http:
+        revoked = http.post(
+            pool.path("/oauth2/revoke"),
+            data={"token": refresh_token},
+            auth=(pool.client_id, pool.client_secret),
+        )
+    assert revoked.status_code == 200
 
 
 async def test_bearer_jwt_reaches_the_upstream_and_spoofed_headers_do_not(
@@ -325,21 +342,14 @@ async def test_idp_down_cached_keys_still_verify_and_new_credentials_get_503(
     pool = seed(idp)
     client = {"client_id": [pool.client_id], "client_secret": [pool.client_secret]}
     routes = route("r", pool.issuer, auth_methods=["bearer", "password"], **client)
-    config = (
-        '_format_version: "3.0"\nservices:\n  - name: echo\n'
-        f"    url: http://127.0.0.1:{echo_port}\n    routes:\n{routes}"
-    )
-    server = await gateway(config, OidcServices(clock=idp.clock))
-    port = server.sockets[0].getsockname()[1]
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        async with open_env(config_text(echo_port, routes), pool) as env:
             headers = {"Authorization": f"Bearer {access_token(idp, pool)}"}
-            assert (await http.get("/r", headers=headers)).status_code == 200
+            assert (await env.http.get("/r", headers=headers)).status_code == 200
             idp.stop()
-            assert (await http.get("/r", headers=headers)).status_code == 200
-            down = await http.get("/r", auth=(pool.email, pool.password))
+            assert (await env.http.get("/r", headers=headers)).status_code == 200
+            down = await env.http.get("/r", auth=(pool.email, pool.password))
             assert down.status_code == 503
             assert down.json()["message"] == "Service Unavailable"
     finally:
         idp.stop()
-        await server.drain(1.0)

@@ -3,20 +3,20 @@ are cached under a hash of those credentials (never the plain password), until t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from idp.oidc_harness import IdpServer, Seeded
 
+from .browser_env import upstream_headers
 from .test_through_proxy import (
     Env,
     config_text,
     make_machine,
     open_env,
     route,
-    upstream_headers,
 )
 
 
@@ -36,16 +36,8 @@ async def env(pool: Seeded, echo_port: int) -> AsyncIterator[Env]:
                   **client),
         ]
     )  # fmt: skip
-    env = await open_env(config_text(echo_port, routes), pool)
-    yield env
-    await env.close()
-
-
-@pytest.fixture
-def clock(idp: IdpServer) -> Iterator[Any]:
-    start = idp.clock.now
-    yield idp.clock
-    idp.clock.now = start
+    async with open_env(config_text(echo_port, routes), pool) as env:
+        yield env
 
 
 async def _sent_token(env: Env, path: str, auth: tuple[str, str]) -> str:

@@ -9,14 +9,16 @@ from collections.abc import AsyncIterator
 import orjson
 import pytest
 
-from idp.oidc_harness import IdpServer, Seeded, password_tokens
+from idp.oidc_harness import IdpServer, Seeded
 
+from .browser_env import upstream_headers
 from .test_through_proxy import (
     Env,
     config_text,
     open_env,
+    password_grant,
+    revoke_token,
     route,
-    upstream_headers,
 )
 
 
@@ -33,29 +35,12 @@ async def env(pool: Seeded, echo_port: int) -> AsyncIterator[Env]:
                   scopes_required=["someone@example.com"], **common),
         ]
     )  # fmt: skip
-    env = await open_env(config_text(echo_port, routes), pool)
-    yield env
-    await env.close()
-
-
-def _tokens(idp: IdpServer, pool: Seeded) -> dict[str, str]:
-    with idp.client() as http:
-        return password_tokens(http, pool, scope="openid email")
-
-
-def _revoke(idp: IdpServer, pool: Seeded, refresh_token: str) -> None:
-    with idp.client() as http:
-        assert pool.client_secret is not None
-        revoked = http.post(
-            pool.path("/oauth2/revoke"),
-            data={"token": refresh_token},
-            auth=(pool.client_id, pool.client_secret),
-        )
-        assert revoked.status_code == 200
+    async with open_env(config_text(echo_port, routes), pool) as env:
+        yield env
 
 
 async def test_userinfo_claims_reach_the_upstream_as_base64_json(env: Env, idp: IdpServer) -> None:
-    token = _tokens(idp, env.pool)["access_token"]
+    token = password_grant(idp, env.pool)["access_token"]
     response = await env.http.get(
         "/userinfo", headers={"Authorization": f"Bearer {token}", "X-Userinfo": "e30="}
     )
@@ -80,12 +65,12 @@ async def test_token_the_userinfo_endpoint_refuses_is_401(env: Env) -> None:
 async def test_userinfo_answers_are_cached_and_no_cache_asks_every_time(
     env: Env, idp: IdpServer
 ) -> None:
-    tokens = _tokens(idp, env.pool)
+    tokens = password_grant(idp, env.pool)
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     assert (await env.http.get("/userinfo", headers=headers)).status_code == 200
     assert (await env.http.get("/no-cache", headers=headers)).status_code == 200
     assert len(env.services.userinfo) == 1
-    _revoke(idp, env.pool, tokens["refresh_token"])
+    revoke_token(idp, env.pool, tokens["refresh_token"])
     assert (await env.http.get("/userinfo", headers=headers)).status_code == 200  # cached
     assert (await env.http.get("/no-cache", headers=headers)).status_code == 401
     key = next(iter(env.services.userinfo._entries))
@@ -94,7 +79,7 @@ async def test_userinfo_answers_are_cached_and_no_cache_asks_every_time(
 
 
 async def test_userinfo_claims_drive_authorization_rules(env: Env, idp: IdpServer) -> None:
-    headers = {"Authorization": f"Bearer {_tokens(idp, env.pool)['access_token']}"}
+    headers = {"Authorization": f"Bearer {password_grant(idp, env.pool)['access_token']}"}
     assert (await env.http.get("/email-ok", headers=headers)).status_code == 200
     response = await env.http.get("/email-other", headers=headers)
     assert response.status_code == 403
@@ -102,7 +87,7 @@ async def test_userinfo_claims_drive_authorization_rules(env: Env, idp: IdpServe
 
 
 async def test_userinfo_cache_never_outlives_the_jwt_exp(env: Env, idp: IdpServer) -> None:
-    tokens = _tokens(idp, env.pool)
+    tokens = password_grant(idp, env.pool)
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     assert (await env.http.get("/userinfo", headers=headers)).status_code == 200
     ((expires_at, _),) = env.services.userinfo._entries.values()

@@ -15,13 +15,12 @@ from authgate.plugins.openid_connect import OidcServices
 from idp.oidc_harness import IdpServer, Seeded
 
 from . import tokens as t
+from .browser_env import upstream_headers
 from .test_through_proxy import (
-    Env,
     access_token,
     config_text,
-    gateway,
+    open_env,
     route,
-    upstream_headers,
 )
 
 
@@ -30,12 +29,9 @@ async def _status(
 ) -> tuple[int, str]:
     """Start a gateway with ``config`` on route /api sharing ``services``; one request."""
     text = config_text(echo_port, route("api", pool.issuer, auth_methods=["bearer"], **config))
-    env = Env(await gateway(text, services), services, pool)
-    try:
+    async with open_env(text, pool, services) as env:
         response = await env.http.get("/api", headers={"Authorization": f"Bearer {token}"})
         return response.status_code, response.headers.get("www-authenticate", "")
-    finally:
-        await env.close()
 
 
 async def test_a_reload_with_another_audience_never_reuses_a_cached_verification(
@@ -101,12 +97,10 @@ async def test_upstream_authorization_header(
 ) -> None:
     token = access_token(idp, pool)
     text = config_text(echo_port, route("api", pool.issuer, auth_methods=["bearer"], **config))
-    services = OidcServices(clock=idp.clock)
-    env = Env(await gateway(text, services), services, pool)
     headers = [("Authorization", sent.format(t=token))]
     if extra is not None:
         headers.append(("Authorization", extra))
-    try:
+    async with open_env(text, pool) as env:
         for _ in range(2):  # a miss, then a hit in the verified-token cache
             response = await env.http.get("/api", headers=headers)
             assert response.status_code == 200, response.text
@@ -114,5 +108,3 @@ async def test_upstream_authorization_header(
             assert seen.get("authorization", []) == [v.format(t=token) for v in upstream]
             if "upstream_access_token_header" in config:
                 assert seen["x-token"] == [token]
-    finally:
-        await env.close()
