@@ -34,6 +34,7 @@ class SeenRequest:
 class Reply:
     data: bytes = OK
     then: str = "keep"  # keep | close | abort
+    hold: asyncio.Event | None = None  # answer only once this is set
 
 
 Script = Callable[[SeenRequest], Reply]
@@ -76,6 +77,7 @@ class _Conn(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.current: SeenRequest | None = None
         self.url = b""
+        self._held: asyncio.Task[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -116,6 +118,18 @@ class _Conn(asyncio.Protocol):
         assert self.transport is not None
         self.upstream.requests.append(self.current)
         reply = self.upstream.script(self.current)
+        if reply.hold is None:
+            self._answer(reply)
+        else:
+            self._held = asyncio.get_running_loop().create_task(self._answer_later(reply))
+
+    async def _answer_later(self, reply: Reply) -> None:
+        assert reply.hold is not None
+        await reply.hold.wait()
+        self._answer(reply)
+
+    def _answer(self, reply: Reply) -> None:
+        assert self.transport is not None
         self.transport.write(reply.data)
         if reply.then == "close":
             self.transport.close()

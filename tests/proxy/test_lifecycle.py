@@ -9,56 +9,70 @@ from pathlib import Path
 from authgate.proxy.server import ServerSettings
 from authgate.proxy.tls import server_context
 from authgate.testing.certs import self_signed
-from proxy.gateway import Gateway, running_gateway, upstream_config
-from proxy.raw_upstream import RawUpstream
+from proxy.gateway import running_gateway, upstream_config
+from proxy.raw_upstream import RawUpstream, Reply
 from proxy.wire import RawClient, send_raw
 
 
-async def test_swap_serves_new_requests_while_in_flight_ones_finish(
-    gateway: Gateway, echo_port: int
-) -> None:
-    client = await RawClient.connect(gateway.port)
-    await client.send(b"GET /delay/0.3 HTTP/1.1\r\nHost: x\r\n\r\n")
-    await asyncio.sleep(0.1)
-    gateway.load(upstream_config(echo_port, "{name: r, paths: [/new]}"))
-    [in_flight] = await client.read_responses(1)
-    client.close()
-    assert in_flight.status == 200
-    [old_path] = await send_raw(
-        gateway.port, b"GET /delay/0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    assert old_path.status == 404
-    [new_path] = await send_raw(
-        gateway.port, b"GET /new HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    assert new_path.status == 200
+async def _until_received(upstream: RawUpstream, count: int) -> None:
+    """Wait (bounded) until the upstream has seen ``count`` requests: routing is behind them."""
+    async with asyncio.timeout(10):
+        while len(upstream.requests) < count:
+            await asyncio.sleep(0.005)
 
 
-async def test_drain_finishes_in_flight_requests_and_closes_idle_connections(
-    gateway: Gateway,
-) -> None:
-    port = gateway.port
-    idle = await RawClient.connect(port)
-    await idle.send(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
-    await idle.read_responses(1)
-    busy = await RawClient.connect(gateway.port)
-    await busy.send(b"GET /delay/0.3 HTTP/1.1\r\nHost: x\r\n\r\n")
-    await asyncio.sleep(0.1)
-    await gateway.server.drain(5)
-    [response] = await busy.read_responses(1)
-    assert response.status == 200
-    assert response.header("connection") == "close"
-    assert await idle.closed(1)
-    assert await busy.closed(1)
-    assert gateway.server.connections == 0
-    idle.close()
-    busy.close()
-    try:
-        await asyncio.open_connection("127.0.0.1", port)
-    except OSError:
-        pass
-    else:
-        raise AssertionError("the listener still accepts after drain")
+async def test_swap_serves_new_requests_while_in_flight_ones_finish() -> None:
+    release = asyncio.Event()
+    upstream = RawUpstream(lambda request: Reply(hold=release if request.target == "/a" else None))
+    async with upstream, running_gateway(upstream_config(upstream.port)) as gateway:
+        client = await RawClient.connect(gateway.port)
+        await client.send(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+        await _until_received(upstream, 1)
+        gateway.load(upstream_config(upstream.port, "{name: r, paths: [/new]}"))
+        release.set()
+        [in_flight] = await client.read_responses(1)
+        client.close()
+        assert in_flight.status == 200
+        [old_path] = await send_raw(
+            gateway.port, b"GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        assert old_path.status == 404
+        [new_path] = await send_raw(
+            gateway.port, b"GET /new HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        assert new_path.status == 200
+
+
+async def test_drain_finishes_in_flight_requests_and_closes_idle_connections() -> None:
+    release = asyncio.Event()
+    upstream = RawUpstream(
+        lambda request: Reply(hold=release if request.target == "/busy" else None)
+    )
+    async with upstream, running_gateway(upstream_config(upstream.port)) as gateway:
+        port = gateway.port
+        idle = await RawClient.connect(port)
+        await idle.send(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+        await idle.read_responses(1)
+        busy = await RawClient.connect(gateway.port)
+        await busy.send(b"GET /busy HTTP/1.1\r\nHost: x\r\n\r\n")
+        await _until_received(upstream, 2)
+        drained = asyncio.get_running_loop().create_task(gateway.server.drain(5))
+        assert await idle.closed(1)
+        release.set()
+        await drained
+        [response] = await busy.read_responses(1)
+        assert response.status == 200
+        assert response.header("connection") == "close"
+        assert await busy.closed(1)
+        assert gateway.server.connections == 0
+        idle.close()
+        busy.close()
+        try:
+            await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            pass
+        else:
+            raise AssertionError("the listener still accepts after drain")
 
 
 def _self_signed(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
