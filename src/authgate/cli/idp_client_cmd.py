@@ -14,11 +14,11 @@ from authgate.cli.idp_output import (
     print_json,
     print_record,
     print_table,
-    run,
-    to_jsonable,
+    run_in_pool,
+    to_json_object,
 )
 from authgate.idp.client_settings import ClientSettings, settings_of
-from authgate.idp.records import AppClient
+from authgate.idp.records import AppClient, UserPool
 from authgate.idp.store import IdpStore
 
 app = typer.Typer(help="App clients.", no_args_is_help=True)
@@ -76,8 +76,7 @@ def client_fields(client: AppClient, *, show_secret: bool) -> list[tuple[str, ob
 
 def client_json(client: AppClient) -> dict[str, object]:
     """The JSON of one client, secret included (Cognito's DescribeUserPoolClient shows it)."""
-    result = to_jsonable(client)
-    assert isinstance(result, dict)
+    result = to_json_object(client)
     result["client_secret"] = client.client_secret
     return result
 
@@ -144,8 +143,7 @@ def client_create(
         **_validities(access_token_validity, id_token_validity, refresh_token_validity),  # type: ignore[arg-type]
     )
 
-    async def action(store: IdpStore) -> AppClient:
-        found = await store.resolve_pool(pool)
+    async def action(store: IdpStore, found: UserPool) -> AppClient:
         return await store.create_client(
             found.id,
             name,
@@ -155,7 +153,7 @@ def client_create(
             client_secret=client_secret,
         )
 
-    _print_client(run(ctx, action), json_output)
+    _print_client(run_in_pool(ctx, pool, action), json_output)
 
 
 @app.command("update")
@@ -205,22 +203,18 @@ def client_update(
     changes = {key: value for key, value in given.items() if value is not None}
     changes.update(_validities(access_token_validity, id_token_validity, refresh_token_validity))
 
-    async def action(store: IdpStore) -> AppClient:
-        found = await store.resolve_client((await store.resolve_pool(pool)).id, client)
+    async def action(store: IdpStore, found_pool: UserPool) -> AppClient:
+        found = await store.resolve_client(found_pool.id, client)
         settings = replace(settings_of(found), **changes)  # type: ignore[arg-type]
         return await store.update_client(found.client_id, settings, name=name)
 
-    _print_client(run(ctx, action), json_output)
+    _print_client(run_in_pool(ctx, pool, action), json_output)
 
 
 @app.command("list")
 def client_list(ctx: typer.Context, pool: str = POOL, json_output: bool = JSON) -> None:
     """List the pool's app clients (ListUserPoolClients: ids and names, no secrets)."""
-
-    async def action(store: IdpStore) -> list[AppClient]:
-        return await store.list_clients((await store.resolve_pool(pool)).id)
-
-    clients = run(ctx, action)
+    clients = run_in_pool(ctx, pool, lambda s, p: s.list_clients(p.id))
     if json_output:
         print_json(
             [{"client_id": c.client_id, "name": c.name, "pool_id": c.pool_id} for c in clients]
@@ -240,11 +234,8 @@ def client_describe(
     json_output: bool = JSON,
 ) -> None:
     """Show one app client with its secret (DescribeUserPoolClient)."""
-
-    async def action(store: IdpStore) -> AppClient:
-        return await store.resolve_client((await store.resolve_pool(pool)).id, client)
-
-    _print_client(run(ctx, action), json_output)
+    found = run_in_pool(ctx, pool, lambda s, p: s.resolve_client(p.id, client))
+    _print_client(found, json_output)
 
 
 @app.command("delete")
@@ -255,10 +246,10 @@ def client_delete(
 ) -> None:
     """Delete an app client (DeleteUserPoolClient)."""
 
-    async def action(store: IdpStore) -> AppClient:
-        found = await store.resolve_client((await store.resolve_pool(pool)).id, client)
+    async def action(store: IdpStore, found_pool: UserPool) -> AppClient:
+        found = await store.resolve_client(found_pool.id, client)
         await store.delete_client(found.client_id)
         return found
 
-    found = run(ctx, action)
+    found = run_in_pool(ctx, pool, action)
     typer.echo(f"deleted app client {found.client_id} ({found.name})")

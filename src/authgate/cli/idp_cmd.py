@@ -23,7 +23,8 @@ from authgate.cli.idp_output import (
     print_record,
     print_table,
     run,
-    to_jsonable,
+    run_in_pool,
+    to_json_object,
 )
 from authgate.idp.db import ENV_DB_URL
 from authgate.idp.ids import DEFAULT_REGION
@@ -148,15 +149,9 @@ def pool_describe(
 
     found, domain = run(ctx, action)
     if json_output:
-        print_json({**_as_dict(found), "domain": domain.prefix if domain else None})
+        print_json({**to_json_object(found), "domain": domain.prefix if domain else None})
     else:
         print_record(f"user pool {found.name}", _pool_fields(found, domain))
-
-
-def _as_dict(value: object) -> dict[str, object]:
-    result = to_jsonable(value)
-    assert isinstance(result, dict)
-    return result
 
 
 @pool_app.command("delete")
@@ -185,12 +180,7 @@ def domain_create(
     pool: str = POOL,
 ) -> None:
     """Give a pool its hosted-UI domain prefix (CreateUserPoolDomain)."""
-
-    async def action(store: IdpStore) -> Domain:
-        found = await store.resolve_pool(pool)
-        return await store.create_domain(found.id, prefix)
-
-    domain = run(ctx, action)
+    domain = run_in_pool(ctx, pool, lambda s, p: s.create_domain(p.id, prefix))
     typer.echo(f"domain {domain.prefix} -> user pool {domain.pool_id}")
 
 
@@ -219,7 +209,9 @@ _KEY_COLUMNS = ("kid", "use", "state", "active from", "superseded", "published u
 def _print_keys(title: str, keys: list[SigningKey], json_output: bool) -> None:
     """Keys as a table, or as JSON with the public JWK and never the private one."""
     if json_output:
-        print_json([{**_as_dict(k), "private_jwk": None, "public_jwk": k.public_jwk} for k in keys])
+        print_json(
+            [{**to_json_object(k), "private_jwk": None, "public_jwk": k.public_jwk} for k in keys]
+        )
         return
     rows = [
         (k.kid, k.use, k.state, k.activates_at, k.superseded_at, k.published_until) for k in keys
@@ -234,11 +226,7 @@ def keys_list(
     json_output: bool = JSON,
 ) -> None:
     """List the pool's signing keys and where they are in rotation."""
-
-    async def action(store: IdpStore) -> list[SigningKey]:
-        return await store.list_keys((await store.resolve_pool(pool)).id)
-
-    _print_keys("signing keys", run(ctx, action), json_output)
+    _print_keys("signing keys", run_in_pool(ctx, pool, lambda s, p: s.list_keys(p.id)), json_output)
 
 
 @keys_app.command("rotate")
@@ -257,11 +245,8 @@ def keys_rotate(
     delay = timedelta(**{parsed[1] or "seconds": parsed[0]})
     if delay > timedelta(days=1):
         fail("--publish-delay: at most 1 day")
-
-    async def action(store: IdpStore) -> list[SigningKey]:
-        return await store.rotate_keys((await store.resolve_pool(pool)).id, publish_delay=delay)
-
-    _print_keys("new signing keys", run(ctx, action), json_output)
+    keys = run_in_pool(ctx, pool, lambda s, p: s.rotate_keys(p.id, publish_delay=delay))
+    _print_keys("new signing keys", keys, json_output)
 
 
 SPEC = typer.Option(Path("examples/workshop/idp.yaml"), "--spec", help="Workshop spec (YAML).")

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from authgate.idp.db import display_url
 from authgate.idp.errors import CognitoError
+from authgate.idp.records import UserPool
 from authgate.idp.store import IdpStore
 
 __all__ = [
@@ -31,6 +32,8 @@ __all__ = [
     "print_record",
     "print_table",
     "run",
+    "run_in_pool",
+    "to_json_object",
     "to_jsonable",
 ]
 
@@ -74,6 +77,17 @@ def run(ctx: typer.Context, action: Callable[[IdpStore], Awaitable[T]]) -> T:
         fail(f"cannot open the IdP database {display_url(url or 'default')}: {exc}")
 
 
+def run_in_pool(
+    ctx: typer.Context, pool: str, action: Callable[[IdpStore, UserPool], Awaitable[T]]
+) -> T:
+    """`run` ``action`` with the user pool that ``--pool`` names (id or name)."""
+
+    async def in_pool(store: IdpStore) -> T:
+        return await action(store, await store.resolve_pool(pool))
+
+    return run(ctx, in_pool)
+
+
 def csv_list(value: str | None) -> tuple[str, ...] | None:
     """``"a,b , c"`` -> ``("a", "b", "c")``; None stays None (meaning: the default)."""
     if value is None:
@@ -109,6 +123,13 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
     return value
+
+
+def to_json_object(record: object) -> dict[str, object]:
+    """One record as a JSON object (`to_jsonable` of a dataclass instance)."""
+    result = to_jsonable(record)
+    assert isinstance(result, dict)
+    return result
 
 
 def print_json(value: Any) -> None:

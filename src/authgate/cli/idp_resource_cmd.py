@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from authgate.cli.idp_output import JSON, POOL, fail, print_json, print_table, run
-from authgate.idp.records import ResourceServer, ResourceServerScope
-from authgate.idp.store import IdpStore
+from authgate.cli.idp_output import JSON, POOL, fail, print_json, print_table, run_in_pool
+from authgate.idp.records import ResourceServerScope
 
 app = typer.Typer(help="Resource servers and their custom scopes.", no_args_is_help=True)
 
@@ -35,12 +34,9 @@ def resource_server_create(
 ) -> None:
     """Create a resource server with custom scopes (CreateResourceServer)."""
     scopes = _scopes(scope or [])
-
-    async def action(store: IdpStore) -> ResourceServer:
-        pool_id = (await store.resolve_pool(pool)).id
-        return await store.create_resource_server(pool_id, identifier, name, scopes)
-
-    server = run(ctx, action)
+    server = run_in_pool(
+        ctx, pool, lambda s, p: s.create_resource_server(p.id, identifier, name, scopes)
+    )
     typer.echo(f"created resource server {server.identifier}: {', '.join(server.scope_names)}")
 
 
@@ -51,11 +47,7 @@ def resource_server_list(
     json_output: bool = JSON,
 ) -> None:
     """List the pool's resource servers (ListResourceServers)."""
-
-    async def action(store: IdpStore) -> list[ResourceServer]:
-        return await store.list_resource_servers((await store.resolve_pool(pool)).id)
-
-    servers = run(ctx, action)
+    servers = run_in_pool(ctx, pool, lambda s, p: s.list_resource_servers(p.id))
     if json_output:
         print_json(servers)
         return

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import typer
 
 from authgate.cli.idp_output import (
@@ -14,10 +12,10 @@ from authgate.cli.idp_output import (
     print_json,
     print_record,
     print_table,
-    run,
+    run_in_pool,
 )
 from authgate.idp.passwords import generate_password
-from authgate.idp.records import Group, User, UserStatus
+from authgate.idp.records import Group, User, UserPool, UserStatus
 from authgate.idp.store import IdpStore
 
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
@@ -75,8 +73,7 @@ def user_create(
     attributes = _attributes(attribute or [])
     generated: list[str] = []
 
-    async def action(store: IdpStore) -> User:
-        found = await store.resolve_pool(pool)
+    async def action(store: IdpStore, found: UserPool) -> User:
         temporary = temporary_password
         if password is None and temporary is None:
             temporary = generate_password(found.password_policy)
@@ -91,22 +88,13 @@ def user_create(
             status=status,
         )
 
-    user = run(ctx, action)
+    user = run_in_pool(ctx, pool, action)
     if json_output:
         print_json({"user": user, "temporary_password": generated[0] if generated else None})
         return
     print_record(f"user {user.email or user.username}", _user_fields(user, []))
     if generated:
         console.print(f"temporary password: [bold]{generated[0]}[/]", highlight=False)
-
-
-def _user_action(
-    ctx: typer.Context, pool: str, act: Callable[[IdpStore, str], Awaitable[User]]
-) -> User:
-    async def action(store: IdpStore) -> User:
-        return await act(store, (await store.resolve_pool(pool)).id)
-
-    return run(ctx, action)
 
 
 @user_app.command("set-password")
@@ -120,8 +108,8 @@ def user_set_password(
     ),
 ) -> None:
     """Set a user's password (AdminSetUserPassword); also ends a lockout."""
-    user = _user_action(
-        ctx, pool, lambda s, p: s.set_password(p, username, password, permanent=permanent)
+    user = run_in_pool(
+        ctx, pool, lambda s, p: s.set_password(p.id, username, password, permanent=permanent)
     )
     typer.echo(f"password set for {user.email or user.username}: status {user.status}")
 
@@ -129,21 +117,21 @@ def user_set_password(
 @user_app.command("confirm")
 def user_confirm(ctx: typer.Context, username: str = USERNAME, pool: str = POOL) -> None:
     """Confirm an UNCONFIRMED user (AdminConfirmSignUp)."""
-    user = _user_action(ctx, pool, lambda s, p: s.confirm_user(p, username))
+    user = run_in_pool(ctx, pool, lambda s, p: s.confirm_user(p.id, username))
     typer.echo(f"confirmed {user.email or user.username}")
 
 
 @user_app.command("disable")
 def user_disable(ctx: typer.Context, username: str = USERNAME, pool: str = POOL) -> None:
     """Disable a user (AdminDisableUser)."""
-    user = _user_action(ctx, pool, lambda s, p: s.disable_user(p, username))
+    user = run_in_pool(ctx, pool, lambda s, p: s.disable_user(p.id, username))
     typer.echo(f"disabled {user.email or user.username}")
 
 
 @user_app.command("enable")
 def user_enable(ctx: typer.Context, username: str = USERNAME, pool: str = POOL) -> None:
     """Enable a disabled user (AdminEnableUser)."""
-    user = _user_action(ctx, pool, lambda s, p: s.enable_user(p, username))
+    user = run_in_pool(ctx, pool, lambda s, p: s.enable_user(p.id, username))
     typer.echo(f"enabled {user.email or user.username}")
 
 
@@ -156,7 +144,7 @@ def user_update(
 ) -> None:
     """Change attributes (AdminUpdateUserAttributes)."""
     attributes = _attributes(attribute or [])
-    user = _user_action(ctx, pool, lambda s, p: s.update_attributes(p, username, attributes))
+    user = run_in_pool(ctx, pool, lambda s, p: s.update_attributes(p.id, username, attributes))
     typer.echo(f"updated {user.email or user.username}")
 
 
@@ -164,24 +152,19 @@ def user_update(
 def user_delete(ctx: typer.Context, username: str = USERNAME, pool: str = POOL) -> None:
     """Delete a user (AdminDeleteUser)."""
 
-    async def action(store: IdpStore) -> User:
-        pool_id = (await store.resolve_pool(pool)).id
-        user = await store.get_user(pool_id, username)
-        await store.delete_user(pool_id, user.username)
+    async def action(store: IdpStore, found: UserPool) -> User:
+        user = await store.get_user(found.id, username)
+        await store.delete_user(found.id, user.username)
         return user
 
-    user = run(ctx, action)
+    user = run_in_pool(ctx, pool, action)
     typer.echo(f"deleted {user.email or user.username}")
 
 
 @user_app.command("list")
 def user_list(ctx: typer.Context, pool: str = POOL, json_output: bool = JSON) -> None:
     """List the pool's users (ListUsers)."""
-
-    async def action(store: IdpStore) -> list[User]:
-        return await store.list_users((await store.resolve_pool(pool)).id)
-
-    users = run(ctx, action)
+    users = run_in_pool(ctx, pool, lambda s, p: s.list_users(p.id))
     if json_output:
         print_json(users)
         return
@@ -195,12 +178,11 @@ def user_describe(
 ) -> None:
     """Show one user with attributes and groups (AdminGetUser)."""
 
-    async def action(store: IdpStore) -> tuple[User, list[Group]]:
-        pool_id = (await store.resolve_pool(pool)).id
-        user = await store.get_user(pool_id, username)
-        return user, await store.groups_for_user(pool_id, user.username)
+    async def action(store: IdpStore, found: UserPool) -> tuple[User, list[Group]]:
+        user = await store.get_user(found.id, username)
+        return user, await store.groups_for_user(found.id, user.username)
 
-    user, groups = run(ctx, action)
+    user, groups = run_in_pool(ctx, pool, action)
     if json_output:
         print_json({"user": user, "groups": [g.name for g in groups]})
     else:
@@ -216,12 +198,7 @@ def group_create(
     precedence: int | None = typer.Option(None, help="Lower comes first in cognito:groups."),
 ) -> None:
     """Create a group (CreateGroup)."""
-
-    async def action(store: IdpStore) -> Group:
-        pool_id = (await store.resolve_pool(pool)).id
-        return await store.create_group(pool_id, name, description, precedence)
-
-    group = run(ctx, action)
+    group = run_in_pool(ctx, pool, lambda s, p: s.create_group(p.id, name, description, precedence))
     typer.echo(f"created group {group.name}")
 
 
@@ -233,11 +210,7 @@ def group_add_user(
     pool: str = POOL,
 ) -> None:
     """Add a user to a group (AdminAddUserToGroup)."""
-
-    async def action(store: IdpStore) -> None:
-        await store.add_user_to_group((await store.resolve_pool(pool)).id, username, group)
-
-    run(ctx, action)
+    run_in_pool(ctx, pool, lambda s, p: s.add_user_to_group(p.id, username, group))
     typer.echo(f"added {username} to {group}")
 
 
@@ -249,22 +222,14 @@ def group_remove_user(
     pool: str = POOL,
 ) -> None:
     """Remove a user from a group (AdminRemoveUserFromGroup)."""
-
-    async def action(store: IdpStore) -> None:
-        await store.remove_user_from_group((await store.resolve_pool(pool)).id, username, group)
-
-    run(ctx, action)
+    run_in_pool(ctx, pool, lambda s, p: s.remove_user_from_group(p.id, username, group))
     typer.echo(f"removed {username} from {group}")
 
 
 @group_app.command("list")
 def group_list(ctx: typer.Context, pool: str = POOL, json_output: bool = JSON) -> None:
     """List the pool's groups by precedence (ListGroups)."""
-
-    async def action(store: IdpStore) -> list[Group]:
-        return await store.list_groups((await store.resolve_pool(pool)).id)
-
-    groups = run(ctx, action)
+    groups = run_in_pool(ctx, pool, lambda s, p: s.list_groups(p.id))
     if json_output:
         print_json(groups)
         return
@@ -277,9 +242,5 @@ def group_delete(
     ctx: typer.Context, name: str = typer.Argument(..., help="Group name."), pool: str = POOL
 ) -> None:
     """Delete a group (DeleteGroup)."""
-
-    async def action(store: IdpStore) -> None:
-        await store.delete_group((await store.resolve_pool(pool)).id, name)
-
-    run(ctx, action)
+    run_in_pool(ctx, pool, lambda s, p: s.delete_group(p.id, name))
     typer.echo(f"deleted group {name}")

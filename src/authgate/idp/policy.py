@@ -69,6 +69,17 @@ def _validation_error(value: object, member: str, constraint: str) -> InvalidPar
     )
 
 
+def _enum_values(values: Sequence[str], allowed: Sequence[str], member: str) -> tuple[str, ...]:
+    """``values`` without repeats, each one of ``allowed`` (else Cognito's error on ``member``)."""
+    result = tuple(dict.fromkeys(values))
+    for value in result:
+        if value not in allowed:
+            raise _validation_error(
+                list(result), member, f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+            )
+    return result
+
+
 def check_name(value: str, member: str, max_length: int = 128) -> str:
     """A pool or client name: 1-128 characters of ``[\\w\\s+=,.@-]``."""
     if not 1 <= len(value) <= max_length:
@@ -114,15 +125,8 @@ def check_auth_flows(flows: Sequence[str] | None) -> tuple[str, ...]:
     """Explicit auth flows; the default is Cognito's, legacy names cannot mix with ALLOW_*."""
     if flows is None:
         return DEFAULT_AUTH_FLOWS
-    result = tuple(dict.fromkeys(flows))
     allowed = EXPLICIT_AUTH_FLOWS + LEGACY_AUTH_FLOWS
-    for flow in result:
-        if flow not in allowed:
-            raise _validation_error(
-                list(result),
-                "explicitAuthFlows",
-                f"Member must satisfy enum value set: [{', '.join(allowed)}]",
-            )
+    result = _enum_values(flows, allowed, "explicitAuthFlows")
     if any(f in LEGACY_AUTH_FLOWS for f in result) and any(
         f in EXPLICIT_AUTH_FLOWS for f in result
     ):
@@ -136,14 +140,7 @@ def check_oauth_flows(
     flows: Sequence[str], callback_urls: Sequence[str], has_secret: bool
 ) -> tuple[str, ...]:
     """Allowed OAuth flows and how they combine with callback URLs and the secret."""
-    result = tuple(dict.fromkeys(flows))
-    for flow in result:
-        if flow not in OAUTH_FLOWS:
-            raise _validation_error(
-                list(result),
-                "allowedOAuthFlows",
-                f"Member must satisfy enum value set: [{', '.join(OAUTH_FLOWS)}]",
-            )
+    result = _enum_values(flows, OAUTH_FLOWS, "allowedOAuthFlows")
     if "client_credentials" in result and len(result) > 1:
         raise InvalidOAuthFlowException(
             "client_credentials flow can not be selected along with code flow or implicit flow."

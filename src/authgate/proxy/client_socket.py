@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from authgate.proxy.back_pressure import WriteBackPressure
 from authgate.proxy.exchange import ClientDisconnected
 
 __all__ = ["ClientSocket"]
 
 
-class ClientSocket(asyncio.Protocol):
+class ClientSocket(WriteBackPressure):
     """Writing to and pausing the client's transport; ``send_timeout`` bounds slow readers."""
 
     def __init__(self, send_timeout: float) -> None:
@@ -28,21 +29,6 @@ class ClientSocket(asyncio.Protocol):
         self._drain_waiter: asyncio.Future[None] | None = None
         self._pause_count = 0
         self._last_read = 0.0
-
-    def pause_writing(self) -> None:
-        self.write_paused = True
-        if self.on_writable is not None:
-            self.on_writable(False)
-
-    def resume_writing(self) -> None:
-        self.write_paused = False
-        waiter = self._drain_waiter
-        if waiter is not None:
-            self._drain_waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
-        if self.on_writable is not None:
-            self.on_writable(True)
 
     def _writer_gone(self) -> None:
         """Fail a pending :meth:`wait_writable` (the connection is lost)."""

@@ -63,6 +63,8 @@ _RESPONSE_SPECIAL = HOP_BY_HOP | {"via", "x-request-id", "content-length"}
 _NOT_FORWARDING = HOP_BY_HOP | {"expect", "host", "content-length"}
 # Connection tokens that name no end-to-end field worth a second pass.
 _PLAIN_TOKENS = frozenset({"close", "keep-alive"})
+# The same when tunnelling: the Upgrade field goes upstream though Connection names it.
+_TUNNEL_TOKENS = _PLAIN_TOKENS | {"upgrade"}
 _VIA_10 = f"1.0 {SERVER}"
 _VIA_11 = f"1.1 {SERVER}"
 _ID_BLOCK_BYTES = 4096  # 256 request ids per getrandom() system call
@@ -124,12 +126,15 @@ class TrustedNetworks:
         return known
 
 
-def connection_tokens(value: str | None) -> frozenset[str]:
-    """The lower-case field names listed in a Connection value (minus close/keep-alive)."""
+def connection_tokens(value: str | None, upgrade: bool = False) -> frozenset[str]:
+    """The lower-case field names listed in a Connection value (minus close/keep-alive).
+
+    With ``upgrade`` (a tunnel is being set up) ``upgrade`` is left out too.
+    """
     if not value:
         return frozenset()
     tokens = {token.strip(" \t").lower() for token in value.split(",")}
-    return frozenset(tokens - _PLAIN_TOKENS - {""})
+    return frozenset(tokens - (_TUNNEL_TOKENS if upgrade else _PLAIN_TOKENS) - {""})
 
 
 def first_value(headers: list[tuple[str, str]], name: str) -> str | None:
@@ -177,10 +182,8 @@ def upstream_request_headers(
     otherwise ``forwarded`` (proto, host, port, path), ``prefix`` and ``peer_ip`` replace
     them; Via gets our entry; X-Request-Id is the client's when sane, else a new one.
     """
-    named = connection_tokens(connection) if connection else None
+    named = connection_tokens(connection, upgrade) if connection else None
     if named:
-        if upgrade:
-            named = named - {"upgrade"}
         client = [kv for kv in client if kv[0] not in named]
     kept: list[tuple[str, str]] = []
     via = forwarded_for = supplied_id = None
@@ -244,10 +247,8 @@ def upstream_request_fields(
     pass, except Host and Content-Length (the forwarder writes those itself). Only for
     fields as llhttp parsed them, which never hold CR or LF.
     """
-    named = connection_tokens(connection) if connection else None
+    named = connection_tokens(connection, upgrade) if connection else None
     if named:
-        if upgrade:
-            named = named - {"upgrade"}
         client = [kv for kv in client if kv[0] not in named]
     lines: list[str] = []
     via = forwarded_for = supplied_id = None

@@ -15,6 +15,7 @@ from typing import cast
 
 import httptools
 
+from authgate.proxy.back_pressure import WriteBackPressure
 from authgate.proxy.bodies import BodyQueue
 from authgate.proxy.errors import UpstreamError
 from authgate.proxy.http import (
@@ -69,7 +70,7 @@ class UpstreamResponse:
         self.whole: bytes | None = b"" if body_kind == BODY_NONE else None
 
 
-class UpstreamConnection(asyncio.Protocol):
+class UpstreamConnection(WriteBackPressure):
     """One connection to an upstream; one request/response at a time."""
 
     def __init__(self, key: tuple[str, int, bool]) -> None:
@@ -127,21 +128,6 @@ class UpstreamConnection(asyncio.Protocol):
 
     def eof_received(self) -> bool | None:
         return False
-
-    def pause_writing(self) -> None:
-        self.write_paused = True
-        if self.on_writable is not None:
-            self.on_writable(False)
-
-    def resume_writing(self) -> None:
-        self.write_paused = False
-        waiter = self._drain_waiter
-        if waiter is not None:
-            self._drain_waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
-        if self.on_writable is not None:
-            self.on_writable(True)
 
     def data_received(self, data: bytes) -> None:
         self._last_activity = self._loop.time()

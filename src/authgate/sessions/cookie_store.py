@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from authgate.json_object import loads_object
 from authgate.sessions.codec import SessionCodec
 from authgate.sessions.cookies import CookieJar, CookieSettings
 from authgate.sessions.store import Session, SessionTimeouts
@@ -50,11 +51,8 @@ def encode_session(session: Session) -> bytes:
 
 def decode_session(raw: bytes) -> Session | None:
     """A session from its JSON form; None if it is not one."""
-    try:
-        document = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(document, dict):
+    document = loads_object(raw)
+    if document is None:
         return None
     sid, created, seen, data = (document.get(k) for k in ("id", "c", "s", "d"))
     if not isinstance(sid, str) or not isinstance(data, dict):

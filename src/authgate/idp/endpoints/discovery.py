@@ -14,15 +14,15 @@ from starlette.responses import JSONResponse, Response
 
 from authgate.idp.client_auth import AUTH_METHODS
 from authgate.idp.context import context
+from authgate.idp.endpoints.cors import CACHED_CORS_HEADERS
 from authgate.idp.endpoints.pools import pool_or_404
 from authgate.idp.pkce import SUPPORTED_METHODS
 from authgate.idp.scopes import OIDC_SCOPES, STANDARD_CLAIMS
 from authgate.idp.settings import IdpSettings
 from authgate.idp.tokens import ALGORITHM
 
-__all__ = ["CORS_HEADERS", "openid_configuration", "provider_metadata"]
+__all__ = ["openid_configuration", "provider_metadata"]
 
-CORS_HEADERS = {"Access-Control-Allow-Origin": "*"}
 _PROTOCOL_CLAIMS = (
     "iss",
     "aud",
@@ -79,7 +79,4 @@ async def openid_configuration(request: Request) -> Response:
     """GET ``/{pool_id}/.well-known/openid-configuration``."""
     ctx = context(request)
     pool_id = await pool_or_404(request, ctx)
-    return JSONResponse(
-        provider_metadata(ctx.settings, pool_id),
-        headers={**CORS_HEADERS, "Cache-Control": "public, max-age=300"},
-    )
+    return JSONResponse(provider_metadata(ctx.settings, pool_id), headers=CACHED_CORS_HEADERS)

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from authgate.idp.context import context
-from authgate.idp.endpoints.discovery import CORS_HEADERS
+from authgate.idp.endpoints.cors import CACHED_CORS_HEADERS
 from authgate.idp.endpoints.pools import pool_or_404
 
 __all__ = ["jwks"]
@@ -22,6 +22,4 @@ async def jwks(request: Request) -> Response:
     ctx = context(request)
     pool_id = await pool_or_404(request, ctx)
     keys = await ctx.store.published_keys(pool_id, ctx.now_dt())
-    return JSONResponse(
-        {"keys": keys}, headers={**CORS_HEADERS, "Cache-Control": "public, max-age=300"}
-    )
+    return JSONResponse({"keys": keys}, headers=CACHED_CORS_HEADERS)

@@ -14,19 +14,21 @@ from starlette.responses import Response
 
 from authgate.idp.authorization_request import AuthorizationRequest
 from authgate.idp.context import IdpContext, context
-from authgate.idp.csrf import CSRF_FIELD, CsrfError, render_form, verify_csrf
-from authgate.idp.endpoints.authorize import load_request
-from authgate.idp.endpoints.hosted import NEW_PASSWORD_PURPOSE, complete_sign_in, page_action
+from authgate.idp.endpoints.hosted import (
+    NEW_PASSWORD_PURPOSE,
+    complete_sign_in,
+    read_page_request,
+    render_page,
+)
 from authgate.idp.endpoints.new_password import new_password_form
-from authgate.idp.oauth_errors import OAuthError
-from authgate.idp.pages import error_page
-from authgate.idp.params import Params, query_params, read_form
+from authgate.idp.params import Params
 from authgate.idp.records import AuthOutcome, User
 from authgate.idp.signed import sign_value
 
 __all__ = ["login", "login_form"]
 
 MAX_USERNAME_CHARS = 256
+_FORM_EXPIRED = "Your sign-in form expired or was not sent by this site. Go back and try again."
 
 
 async def login_form(
@@ -40,17 +42,18 @@ async def login_form(
 ) -> Response:
     """Render the sign-in form (with a fresh CSRF token)."""
     pool = await ctx.store.get_pool(auth.client.pool_id)
-    return render_form(
+    return render_page(
         request,
-        ctx.settings,
+        ctx,
+        auth,
         "login.html",
+        "/login",
         status_code,
         title="Sign in",
         client_name=auth.client.name,
         error=error,
         username=username,
         username_label="Email" if pool.email_is_username else "Username",
-        action=page_action(request, "/login", auth.params),
     )
 
 
@@ -93,22 +96,10 @@ async def _sign_in(
 async def login(request: Request) -> Response:
     """GET or POST ``/login``."""
     ctx = context(request)
-    try:
-        params = query_params(request)
-        form = await read_form(request) if request.method == "POST" else {}
-    except OAuthError as exc:
-        return error_page(exc.description)
-    if request.method == "POST":
-        try:
-            verify_csrf(request, form.get(CSRF_FIELD), ctx.settings)
-        except CsrfError:
-            return error_page(
-                "Your sign-in form expired or was not sent by this site. Go back and try again.",
-                status_code=403,
-            )
-    loaded = await load_request(request, ctx, params)
-    if isinstance(loaded, Response):
-        return loaded
+    read = await read_page_request(request, ctx, _FORM_EXPIRED)
+    if isinstance(read, Response):
+        return read
+    loaded, form = read
     if request.method == "GET":
         return await login_form(request, ctx, loaded)
     return await _sign_in(request, ctx, loaded, form)

@@ -12,13 +12,14 @@ from starlette.responses import Response
 
 from authgate.idp.authorization_request import AuthorizationRequest
 from authgate.idp.context import IdpContext, context
-from authgate.idp.csrf import CSRF_FIELD, CsrfError, render_form, verify_csrf
-from authgate.idp.endpoints.authorize import load_request
-from authgate.idp.endpoints.hosted import NEW_PASSWORD_PURPOSE, complete_sign_in, page_action
+from authgate.idp.endpoints.hosted import (
+    NEW_PASSWORD_PURPOSE,
+    complete_sign_in,
+    read_page_request,
+    render_page,
+)
 from authgate.idp.errors import CognitoError
-from authgate.idp.oauth_errors import OAuthError
 from authgate.idp.pages import error_page
-from authgate.idp.params import query_params, read_form
 from authgate.idp.passwords import PasswordPolicy
 from authgate.idp.signed import BadSignature, unsign_value
 
@@ -51,34 +52,28 @@ async def new_password_form(
 ) -> Response:
     """Render the new-password form."""
     pool = await ctx.store.get_pool(auth.client.pool_id)
-    return render_form(
+    return render_page(
         request,
-        ctx.settings,
+        ctx,
+        auth,
         "new_password.html",
+        "/login/new-password",
         status_code,
         title="Change password",
         username=username,
         error=error,
         challenge=challenge,
         rules=password_rules(pool.password_policy),
-        action=page_action(request, "/login/new-password", auth.params),
     )
 
 
 async def new_password(request: Request) -> Response:
     """POST ``/login/new-password``."""
     ctx = context(request)
-    try:
-        params = query_params(request)
-        form = await read_form(request)
-        verify_csrf(request, form.get(CSRF_FIELD), ctx.settings)
-    except OAuthError as exc:
-        return error_page(exc.description)
-    except CsrfError:
-        return error_page("Your form expired or was not sent by this site.", status_code=403)
-    loaded = await load_request(request, ctx, params)
-    if isinstance(loaded, Response):
-        return loaded
+    read = await read_page_request(request, ctx, "Your form expired or was not sent by this site.")
+    if isinstance(read, Response):
+        return read
+    loaded, form = read
     challenge = form.get("challenge", "")
     try:
         claims = unsign_value(ctx.settings.secret, NEW_PASSWORD_PURPOSE, challenge, ctx.now())

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from authgate.idp.client_auth import authenticate_client, parse_client_credentials
 from authgate.idp.context import context
-from authgate.idp.endpoints.discovery import CORS_HEADERS
+from authgate.idp.endpoints.cors import CORS_HEADERS
 from authgate.idp.endpoints.pools import path_pool
 from authgate.idp.grants.common import revoke_family
 from authgate.idp.oauth_errors import (

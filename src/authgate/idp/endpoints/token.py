@@ -8,13 +8,14 @@ open, as Cognito's token endpoint is.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from authgate.idp.client_auth import authenticate_client, parse_client_credentials
 from authgate.idp.context import IdpContext, context
-from authgate.idp.endpoints.discovery import CORS_HEADERS
+from authgate.idp.endpoints.cors import cors_json
 from authgate.idp.endpoints.pools import path_pool
 from authgate.idp.grants.authorization_code import authorization_code_grant
 from authgate.idp.grants.client_credentials import client_credentials_grant
@@ -23,9 +24,7 @@ from authgate.idp.grants.password import password_grant
 from authgate.idp.grants.refresh_token import refresh_token_grant
 from authgate.idp.oauth_errors import (
     InvalidRequestError,
-    OAuthError,
     UnsupportedGrantTypeError,
-    no_store_headers,
 )
 from authgate.idp.params import read_form
 from authgate.idp.token_issuer import IssuedTokens
@@ -41,7 +40,7 @@ GRANTS: dict[str, Grant] = {
 }
 
 
-async def _token(request: Request) -> IssuedTokens:
+async def _token(request: Request) -> dict[str, Any]:
     ctx = context(request)
     form = await read_form(request)
     grant_type = form.get("grant_type")
@@ -52,15 +51,10 @@ async def _token(request: Request) -> IssuedTokens:
     grant = GRANTS.get(grant_type)
     if grant is None:
         raise UnsupportedGrantTypeError(f"unsupported grant_type {grant_type[:40]}")
-    return await grant(ctx, TokenRequest(client=client, params=form))
+    issued = await grant(ctx, TokenRequest(client=client, params=form))
+    return issued.body()
 
 
 async def token_endpoint(request: Request) -> Response:
     """POST ``/oauth2/token``."""
-    try:
-        issued = await _token(request)
-    except OAuthError as exc:
-        response = exc.response()
-        response.headers.update(CORS_HEADERS)
-        return response
-    return JSONResponse(issued.body(), headers={**no_store_headers(), **CORS_HEADERS})
+    return await cors_json(_token(request), lambda exc: exc.response())

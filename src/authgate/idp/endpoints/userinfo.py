@@ -10,18 +10,16 @@ booleans (OIDC Core §5.1), not Cognito's strings.
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from authgate.idp.access_tokens import validate_access_token
 from authgate.idp.context import context
-from authgate.idp.endpoints.discovery import CORS_HEADERS
+from authgate.idp.endpoints.cors import cors_json
 from authgate.idp.endpoints.pools import path_pool
 from authgate.idp.oauth_errors import (
     InsufficientScopeError,
     InvalidRequestError,
     InvalidTokenError,
-    OAuthError,
-    no_store_headers,
 )
 from authgate.idp.params import Params, has_form_body, read_form
 from authgate.idp.scopes import claims_for_scopes, readable_claims
@@ -66,10 +64,4 @@ async def _claims(request: Request) -> dict[str, object]:
 
 async def userinfo(request: Request) -> Response:
     """GET or POST ``/oauth2/userInfo``."""
-    try:
-        claims = await _claims(request)
-    except OAuthError as exc:
-        response = exc.bearer_response()
-        response.headers.update(CORS_HEADERS)
-        return response
-    return JSONResponse(claims, headers={**no_store_headers(), **CORS_HEADERS})
+    return await cors_json(_claims(request), lambda exc: exc.bearer_response())

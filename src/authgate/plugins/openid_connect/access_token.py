@@ -36,6 +36,7 @@ __all__ = [
     "VerifyPolicy",
     "looks_like_jwt",
     "parse_jwt",
+    "unverified_claims",
     "verify_jwt",
 ]
 
@@ -120,6 +121,21 @@ def _b64decode(part: str) -> bytes:
 def looks_like_jwt(token: str) -> bool:
     """Three dot-separated parts (anything else is an opaque token)."""
     return token.count(".") == 2
+
+
+def unverified_claims(token: str | None) -> dict[str, Any]:
+    """A JWT's payload read without verification; ``{}`` for opaque or malformed tokens.
+
+    Only for tokens the gateway got from the provider itself, or to cache *less* long.
+    """
+    if token is None or not looks_like_jwt(token):
+        return {}
+    payload = token.split(".")[1]
+    try:
+        claims = orjson.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:  # binascii.Error and orjson.JSONDecodeError are ValueErrors
+        return {}
+    return claims if isinstance(claims, dict) else {}
 
 
 def parse_jwt(token: str, algorithms: frozenset[str]) -> ParsedJwt:

@@ -9,13 +9,11 @@ removes exactly that.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from joserfc.jwk import OctKey
 
 from authgate.plugins.base import Headers
@@ -25,6 +23,7 @@ from authgate.plugins.openid_connect.access_token import (
     VerifyPolicy,
     looks_like_jwt,
     parse_jwt,
+    unverified_claims,
     verify_jwt,
 )
 from authgate.plugins.openid_connect.bearer import (
@@ -296,7 +295,8 @@ class Authenticator:
             verify=self.config.ssl_verify,
         )
         if self.config.cache_user_info:
-            expires = _unverified_exp(token)
+            # Read without verification: only ever used to cache *less* long.
+            expires = unverified_claims(token).get("exp")
             cache.put(key, document, self._expiry(expires, self.services.clock()))
         return document
 
@@ -376,15 +376,3 @@ class Authenticator:
         if self.config.cache_tokens and tokens.expires_in is not None:
             cache.put(key, obtained, self._expiry(claims.get("exp", now + tokens.expires_in), now))
         return obtained
-
-
-def _unverified_exp(token: str) -> object:
-    """A JWT's ``exp`` read without verification: only ever used to cache *less* long."""
-    if not looks_like_jwt(token):
-        return None
-    payload = token.split(".")[1]
-    try:
-        claims = orjson.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (ValueError, orjson.JSONDecodeError):
-        return None
-    return claims.get("exp") if isinstance(claims, dict) else None

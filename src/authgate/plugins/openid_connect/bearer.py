@@ -130,18 +130,10 @@ def locate_bearer(
         token = _authorization(headers, "bearer")
         if token is not None:
             return Found(token, "header:authorization")
-        for name in BEARER_HEADERS:
-            token = _one(headers.get_all(name), name)
-            if token is not None:
-                return Found(token, f"header:{name}")
-    if "query" in param_types:
-        token = _one(query.get("access_token"), "access_token")
-        if token is not None:
-            return Found(token, "query:access_token")
-    if "body" in param_types and body is not None:
-        token = _one(body.get("access_token"), "access_token")
-        if token is not None:
-            return Found(token, "body:access_token")
+    # The access-token/x-access-token headers (BEARER_HEADERS), then query, then body.
+    found = _find_param(headers, query, body, param_types, "access_token")
+    if found is not None:
+        return found
     if "cookie" in param_types and cookie_name:
         token = _cookie(headers, cookie_name)
         if token is not None:

@@ -13,8 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-import orjson
-
+from authgate.json_object import loads_object
 from authgate.plugins.openid_connect.client_auth import ClientCredentials, post_form
 from authgate.plugins.openid_connect.errors import IdpUnavailableError, OidcError
 from authgate.plugins.openid_connect.http_client import IdpHttpClient, OutboundError
@@ -66,11 +65,8 @@ def parse_token_response(document: object) -> TokenResponse:
 
 def _error_code(body: bytes) -> str | None:
     """RFC 6749 §5.2 ``error`` of a refusal, if the body carries one."""
-    try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    code = document.get("error") if isinstance(document, dict) else None
+    document = loads_object(body)
+    code = document.get("error") if document is not None else None
     return code if isinstance(code, str) else None
 
 

@@ -15,6 +15,7 @@ from urllib.parse import unquote_plus
 
 import orjson
 
+from authgate.json_object import loads_object
 from authgate.plugins.base import FORM_MEDIA_TYPE, RequestBodyError, RequestContext
 
 __all__ = [
@@ -62,11 +63,8 @@ async def read_body_params(ctx: RequestContext) -> BodyParams | None:
         raw = await ctx.read_body(MAX_BODY_BYTES)
     except RequestBodyError:  # too large or too many fields: not searched, forwarded whole
         return None
-    try:
-        document = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(document, dict):
+    document = loads_object(raw)
+    if document is None:
         return None
     params = {k: [v] for k, v in document.items() if isinstance(v, str)}
     return BodyParams("json", params, raw, document)

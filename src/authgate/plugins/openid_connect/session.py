@@ -10,15 +10,12 @@ An access token that expires within ``REFRESH_MARGIN`` seconds is refreshed firs
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 from authgate.plugins.base import RequestContext
+from authgate.plugins.openid_connect.access_token import unverified_claims
 from authgate.plugins.openid_connect.grants import TokenResponse
 from authgate.plugins.openid_connect.request_url import is_https
 from authgate.sessions import CookieJar, Session, parse_cookie_header
@@ -31,7 +28,6 @@ __all__ = [
     "expires_at",
     "jar_for",
     "session_data",
-    "unverified_claims",
 ]
 
 JAR_KEY = "openid_connect.cookie_jar"
@@ -45,18 +41,6 @@ def jar_for(ctx: RequestContext) -> CookieJar:
         jar = CookieJar(parse_cookie_header(ctx.headers.get_all("cookie")), is_https(ctx))
         ctx.shared[JAR_KEY] = jar
     return jar
-
-
-def unverified_claims(token: str | None) -> dict[str, Any]:
-    """The payload of a JWT the gateway stored itself; ``{}`` for opaque tokens."""
-    if token is None or token.count(".") != 2:
-        return {}
-    payload = token.split(".")[1]
-    try:
-        claims = orjson.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (binascii.Error, ValueError, orjson.JSONDecodeError):
-        return {}
-    return claims if isinstance(claims, dict) else {}
 
 
 @dataclass
