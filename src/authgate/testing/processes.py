@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -17,12 +18,43 @@ from types import TracebackType
 __all__ = ["ServerProcess", "free_port", "wait_for_port"]
 
 
+_GIVEN: set[int] = set()
+_WINDOW_LOW = 20000  # below the kernel's ephemeral range, above the well-known services
+
+
+def _ephemeral_start() -> int:
+    try:
+        low = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0]
+        return int(low)
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that was free a moment ago (the kernel picks it)."""
+    """A TCP port that is free now and that nothing else is likely to take before we bind it.
+
+    The port comes from below the kernel's ephemeral range, so the outgoing connections a
+    test suite opens by the thousand (which take ephemeral ports) can never grab it between
+    this call and the server's ``bind``, and never one this process handed out before. Where
+    the ephemeral range leaves no room below it, the kernel picks (``bind`` to port 0).
+    """
+    high = _ephemeral_start() - 1
+    if high - _WINDOW_LOW >= 1000:
+        for _ in range(200):
+            port = _WINDOW_LOW + secrets.randbelow(high - _WINDOW_LOW + 1)
+            if port in _GIVEN:
+                continue
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                try:
+                    sock.bind((host, port))
+                except OSError:
+                    continue
+            _GIVEN.add(port)
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
+        chosen: int = sock.getsockname()[1]
+        return chosen
 
 
 def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 15.0) -> None:
