@@ -7,9 +7,11 @@ last tests stop it with SIGTERM and start it again on the same state directory.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
+import sqlite3
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -186,8 +188,13 @@ def test_demo_json_has_every_url_and_credential_and_secrets_are_0600(up: Up) -> 
     assert idp["service_client"]["client_name"] == "kong-service"
     assert idp["user"]["username"] == "demo@example.com"
     assert demo["browser"][0].startswith(f"Open {up.bar} ")
-    for name in ("demo.json", "session-secret", "idp-demo-password"):
+    for name in ("demo.json", "session-secret", "idp-demo-password", "idp-key-secret"):
         assert stat.S_IMODE(os.stat(up.state / name).st_mode) == 0o600, name
+    # The IdP's private signing keys are sealed at rest with idp-key-secret.
+    with contextlib.closing(sqlite3.connect(up.state / "idp.db")) as db:
+        stored = [row[0] for row in db.execute("SELECT private_jwk FROM signing_keys")]
+    assert stored
+    assert all('"authgate-sealed-jwk-v1"' in jwk and '"d"' not in jwk for jwk in stored)
     assert httpx.get(f"{demo['gateway']['admin']}/status").status_code == 200
 
 
@@ -205,6 +212,7 @@ def test_sigterm_exits_0_and_leaves_no_child_process(up: Up) -> None:
 def test_second_up_keeps_client_password_and_session_secret(up: Up, ports: dict[str, int]) -> None:
     up.process.stop(30)  # already stopped by the SIGTERM test when the module runs in order
     secret = (up.state / "session-secret").read_text()
+    key_secret = (up.state / "idp-key-secret").read_text()
     again = _start_up(up.state, ports)
     try:
         first, second = up.demo["idp"], again.demo["idp"]
@@ -212,6 +220,7 @@ def test_second_up_keeps_client_password_and_session_secret(up: Up, ports: dict[
         for key in ("pool_id", "client_id", "client_secret", "service_client", "user"):
             assert second[key] == first[key], key
         assert (up.state / "session-secret").read_text() == secret
+        assert (up.state / "idp-key-secret").read_text() == key_secret
         user = second["user"]
         assert httpx.get(again.bar, auth=(user["username"], user["password"])).status_code == 200
     finally:

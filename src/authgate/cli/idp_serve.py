@@ -74,4 +74,8 @@ def serve(
         raise typer.BadParameter("--public-url must start with http:// or https://")
     group_db = ctx.obj.get("db") if isinstance(ctx.obj, dict) else None
     url = public_url or default_public_url(host, port)
-    asyncio.run(_serve(host, port, db or group_db, url, log_level, purge_interval))
+    try:
+        asyncio.run(_serve(host, port, db or group_db, url, log_level, purge_interval))
+    except ValueError as exc:  # e.g. signing keys sealed with another AUTHGATE_IDP_KEY_SECRET
+        typer.echo(f"authgate idp serve: {exc}", err=True)
+        raise typer.Exit(2) from None

@@ -27,8 +27,9 @@ import typer
 
 from authgate.cli.addresses import parse_host_port
 from authgate.cli.idp_serve import default_public_url
-from authgate.cli.up_idp import gateway_environment, seed_idp, session_secret
+from authgate.cli.up_idp import gateway_environment, idp_key_secret, seed_idp, session_secret
 from authgate.cli.up_tour import Command, browser_steps, curl_tour
+from authgate.idp.key_sealing import ENV_KEY_SECRET
 
 __all__ = ["Component", "Demo", "UpOptions", "up", "workshop_components"]
 
@@ -335,6 +336,9 @@ def up(
         listen, admin_listen, echo_listen, idp_listen, workers, config, spec, state_dir, idp_db
     )
     opts.logs.mkdir(parents=True, exist_ok=True)
+    if not os.environ.get(ENV_KEY_SECRET):
+        # The IdP and its seed (child processes) seal the signing keys with it.
+        os.environ[ENV_KEY_SECRET] = idp_key_secret(state_dir)
     code = _run(workshop_components(opts), Demo(), state_dir)
     raise typer.Exit(code)
 

@@ -20,14 +20,17 @@ from typing import Any
 import orjson
 
 __all__ = [
+    "IDP_KEY_SECRET_FILE",
     "SESSION_SECRET_FILE",
     "IdpFacts",
     "gateway_environment",
+    "idp_key_secret",
     "seed_idp",
     "session_secret",
 ]
 
 SESSION_SECRET_FILE = "session-secret"
+IDP_KEY_SECRET_FILE = "idp-key-secret"
 SEED_TIMEOUT = 60.0
 
 IdpFacts = dict[str, Any]
@@ -35,7 +38,17 @@ IdpFacts = dict[str, Any]
 
 def session_secret(state_dir: Path) -> str:
     """The gateway's session secret: generated on the first run, then read back (file 0600)."""
-    path = state_dir / SESSION_SECRET_FILE
+    return _kept_secret(state_dir / SESSION_SECRET_FILE, "session secret")
+
+
+def idp_key_secret(state_dir: Path) -> str:
+    """The secret sealing the IdP's signing keys at rest, kept like the session secret."""
+    return _kept_secret(state_dir / IDP_KEY_SECRET_FILE, "IdP key secret")
+
+
+def _kept_secret(path: Path, what: str) -> str:
+    """A random secret generated on the first run into ``path`` (0600), then read back."""
+    state_dir = path.parent
     if not path.exists():
         state_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -44,7 +57,7 @@ def session_secret(state_dir: Path) -> str:
     os.chmod(path, 0o600)
     value = path.read_text(encoding="utf-8").strip()
     if len(value) < 32:
-        raise RuntimeError(f"{path}: the session secret must have at least 32 characters")
+        raise RuntimeError(f"{path}: the {what} must have at least 32 characters")
     return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from authgate.idp.db import create_engine, normalize_url, upgrade_to_head
+from authgate.idp.key_sealing import KeySealer, key_sealer_from_env
 from authgate.idp.passwords import PasswordHasher
 from authgate.idp.store_auth import AuthStore
 from authgate.idp.store_base import Clock, system_clock
@@ -31,17 +32,28 @@ class IdpStore(KeyStore, AuthStore, GroupStore, UserStore, ClientStore, PoolStor
         clock: Clock = system_clock,
         hasher: PasswordHasher | None = None,
         migrate: bool = True,
+        key_secret: str | None = None,
     ) -> IdpStore:
         """Connect to ``url`` (default ``$AUTHGATE_IDP_DB`` or ``sqlite:///.authgate/idp.db``),
-        creating the SQLite directory and upgrading the schema to the newest migration."""
+        creating the SQLite directory and upgrading the schema to the newest migration.
+
+        ``key_secret`` (default ``$AUTHGATE_IDP_KEY_SECRET``; ``""`` for none) seals the
+        private signing keys at rest; keys stored in the clear are sealed now, and every
+        sealed key must open, so a wrong or missing secret fails here, not at the first login.
+        """
+        sealer = key_sealer_from_env() if key_secret is None else None
+        if key_secret:
+            sealer = KeySealer(key_secret)
         engine = create_engine(normalize_url(url))
+        store = cls(engine, clock, hasher or PasswordHasher(), sealer)
         try:
             if migrate:
                 await upgrade_to_head(engine)
+                await store.seal_stored_keys()
         except BaseException:
             await engine.dispose()
             raise
-        return cls(engine, clock, hasher or PasswordHasher())
+        return store
 
     async def close(self) -> None:
         """Close every pooled connection."""

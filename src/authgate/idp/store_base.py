@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from authgate.idp.conversions import pool_record
 from authgate.idp.errors import ResourceNotFoundException, UserNotFoundException
+from authgate.idp.key_sealing import KeySealer
 from authgate.idp.models import AppClientRow, UserPoolRow, UserRow
 from authgate.idp.passwords import PasswordHasher
 from authgate.idp.records import UserPool
@@ -25,10 +26,17 @@ def system_clock() -> datetime:
 
 
 class StoreBase:
-    """Engine, session factory, clock and password hasher of an ``IdpStore``."""
+    """Engine, session factory, clock, password hasher and key sealer of an ``IdpStore``."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock, hasher: PasswordHasher) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        hasher: PasswordHasher,
+        sealer: KeySealer | None = None,
+    ) -> None:
         self.engine = engine
+        self.sealer = sealer
         self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
             engine, expire_on_commit=False
         )

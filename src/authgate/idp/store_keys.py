@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authgate.idp.key_sealing import KeySealer, is_sealed, open_stored
 from authgate.idp.keys import (
     DEFAULT_PUBLISH_DELAY,
     KEY_RETENTION,
@@ -24,7 +25,9 @@ __all__ = ["KeyStore"]
 _PUBLISHED = (KeyState.PENDING, KeyState.ACTIVE, KeyState.RETIRING)
 
 
-def _timeline(rows: Sequence[SigningKeyRow], now: datetime) -> list[SigningKey]:
+def _timeline(
+    rows: Sequence[SigningKeyRow], now: datetime, sealer: KeySealer | None
+) -> list[SigningKey]:
     """Records with states for the rows of one pool, per use, oldest first."""
     result: list[SigningKey] = []
     for use in KeyUse:
@@ -39,7 +42,7 @@ def _timeline(rows: Sequence[SigningKeyRow], now: datetime) -> list[SigningKey]:
                     kid=row.kid,
                     pool_id=row.pool_id,
                     use=use,
-                    private_jwk=dict(row.private_jwk),
+                    private_jwk=open_stored(row.private_jwk, sealer, row.pool_id, row.kid),
                     state=line.state,
                     created_at=row.created_at,
                     activates_at=row.activates_at,
@@ -58,13 +61,29 @@ class KeyStore(StoreBase):
         rows = await session.scalars(select(SigningKeyRow).where(SigningKeyRow.pool_id == pool_id))
         return list(rows)
 
-    @staticmethod
-    def _new_key(pool_id: str, use: KeyUse, now: datetime, activates_at: datetime) -> SigningKeyRow:
+    def _new_key(
+        self, pool_id: str, use: KeyUse, now: datetime, activates_at: datetime
+    ) -> SigningKeyRow:
         kid, jwk = generate_private_jwk()
+        if self.sealer is not None:
+            jwk = self.sealer.seal(jwk, pool_id, kid)
         return SigningKeyRow(
             kid=kid, pool_id=pool_id, use=use.value, private_jwk=jwk, created_at=now,
             activates_at=activates_at,
         )  # fmt: skip
+
+    async def seal_stored_keys(self) -> int:
+        """Seal keys stored in the clear and check every sealed key opens; returns how many
+        were sealed. Without a sealer, only checks that no key is sealed."""
+        sealed = 0
+        async with self.sessionmaker() as session, session.begin():
+            for row in await session.scalars(select(SigningKeyRow)):
+                if is_sealed(row.private_jwk):
+                    open_stored(row.private_jwk, self.sealer, row.pool_id, row.kid)
+                elif self.sealer is not None:
+                    row.private_jwk = self.sealer.seal(row.private_jwk, row.pool_id, row.kid)
+                    sealed += 1
+        return sealed
 
     async def _create_initial_keys(self, pool_id: str, now: datetime) -> None:
         async with self.sessionmaker() as session, session.begin():
@@ -78,7 +97,7 @@ class KeyStore(StoreBase):
         """Every stored key of the pool with its state at ``now`` (ID keys first)."""
         moment = self._now(now)
         async with self.sessionmaker() as session:
-            return _timeline(await self._rows(session, pool_id), moment)
+            return _timeline(await self._rows(session, pool_id), moment, self.sealer)
 
     async def signing_key(
         self, pool_id: str, use: KeyUse | str, now: datetime | None = None
@@ -118,7 +137,7 @@ class KeyStore(StoreBase):
         moment = self._now(now)
         async with self.sessionmaker() as session, session.begin():
             rows = await self._rows(session, pool_id)
-            for key in _timeline(rows, moment):
+            for key in _timeline(rows, moment, self.sealer):
                 if key.state is KeyState.RETIRED:
                     await session.delete(next(r for r in rows if r.kid == key.kid))
             new = [self._new_key(pool_id, use, moment, moment + publish_delay) for use in uses]
