@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from authgate.config import Consumer, PluginEntry, Route, Service
+from authgate.config import Consumer, PluginEntry, Route, Service, Target, Upstream
 from authgate.config.reference import render_reference, update_document
+from authgate.config.upstreams import (
+    ActiveHealthcheck,
+    ActiveHealthy,
+    ActiveUnhealthy,
+    Healthchecks,
+    PassiveHealthcheck,
+    PassiveHealthy,
+    PassiveUnhealthy,
+)
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 
@@ -20,7 +29,12 @@ def test_committed_reference_is_current() -> None:
 
 def test_every_field_has_a_description_and_a_row() -> None:
     reference = render_reference()
-    for model in (Service, Route, Consumer, PluginEntry):
+    models = (
+        Service, Route, Consumer, PluginEntry, Upstream, Target, Healthchecks,
+        ActiveHealthcheck, ActiveHealthy, ActiveUnhealthy,
+        PassiveHealthcheck, PassiveHealthy, PassiveUnhealthy,
+    )  # fmt: skip
+    for model in models:
         for name, field in model.model_fields.items():
             assert field.description, f"{model.__name__}.{name} has no description"
             assert f"| `{name}` |" in reference

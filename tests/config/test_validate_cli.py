@@ -49,6 +49,25 @@ def test_valid_file_prints_counts_and_exits_zero(tmp_path: Path) -> None:
     assert result.stdout == "OK: 1 service, 2 routes, 1 consumer, 1 plugin\n"
 
 
+def test_upstreams_and_targets_are_counted(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path,
+        """\
+        _format_version: "3.0"
+        upstreams:
+          - name: pool
+            targets: [{target: "127.0.0.1:8081"}, {target: "127.0.0.1:8082", weight: 50}]
+        services:
+          - {name: echo, host: pool, routes: [{name: bar, paths: ["/bar"]}]}
+        """,
+    )
+    result = validate(path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert (
+        result.stdout == "OK: 1 service, 1 route, 0 consumers, 0 plugins, 1 upstream, 2 targets\n"
+    )
+
+
 def test_invalid_file_prints_every_issue_and_exits_one(tmp_path: Path) -> None:
     path = write_config(
         tmp_path,

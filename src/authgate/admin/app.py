@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
+from pydantic import BaseModel
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -23,6 +25,7 @@ from starlette.types import Message, Scope
 
 from authgate import __version__
 from authgate.admin.entities import (
+    CONFIG_KINDS,
     ENTITY_KINDS,
     PageError,
     dump_entity,
@@ -32,6 +35,8 @@ from authgate.admin.entities import (
 )
 from authgate.admin.guard import BrowserGuard, is_loopback_name
 from authgate.admin.metrics import CONTENT_TYPE, SupervisorCounters, render_metrics
+from authgate.admin.upstream_health import HealthCollector, upstream_health
+from authgate.config import Upstream
 from authgate.plugins.registry import plugin_class, plugin_schemas
 from authgate.proxy.supervisor import ReloadResult, Supervisor
 
@@ -97,6 +102,8 @@ class _AdminApi:
     async def status(self, request: Request) -> Response:
         sup = self.supervisor
         workers = await sup.worker_stats()
+        for worker in workers:
+            worker.pop("upstream_health", None)  # see /upstreams/{upstream}/health
         server: dict[str, int] = {"total_requests": sum(w.get("requests", 0) for w in workers)}
         server["connections_active"] = sum(w.get("connections_active", 0) for w in workers)
         return _json(
@@ -117,18 +124,32 @@ class _AdminApi:
 
     async def listing(self, request: Request) -> Response:
         kind = request.url.path.strip("/")
-        entities = entity_list(self.supervisor.current.config, kind)
-        params = request.query_params
-        try:
-            return _json(page(entities, request.url.path, params.get("size"), params.get("offset")))
-        except PageError as exc:
-            return _error(400, str(exc))
+        return _page(request, entity_list(self.supervisor.current.config, kind))
 
     async def entity(self, request: Request) -> Response:
         kind = request.url.path.strip("/").split("/")[0]
         entities = entity_list(self.supervisor.current.config, kind)
         found = find_entity(entities, kind, request.path_params["key"])
         return _json(found) if found is not None else _error(404, "Not found")
+
+    def _upstream(self, request: Request) -> Upstream | None:
+        key = request.path_params["key"]
+        config = self.supervisor.current.config
+        return next((u for u in config.upstreams if key in (u.id, u.name)), None)
+
+    async def upstream_targets(self, request: Request) -> Response:
+        upstream = self._upstream(request)
+        if upstream is None:
+            return _error(404, "Not found")
+        return _page(request, self.supervisor.current.config.upstream_targets(upstream.id))
+
+    async def upstream_health(self, request: Request) -> Response:
+        upstream = self._upstream(request)
+        if upstream is None:
+            return _error(404, "Not found")
+        config = self.supervisor.current.config
+        workers = await self.supervisor.worker_stats()
+        return _json(upstream_health(config, upstream, workers, self.node_id))
 
     async def get_config(self, request: Request) -> Response:
         current = self.supervisor.current
@@ -150,15 +171,28 @@ class _AdminApi:
                 "configuration_version": result.version,
                 **{
                     kind: [dump_entity(e) for e in entity_list(config, kind)]
-                    for kind in ENTITY_KINDS
+                    for kind in CONFIG_KINDS
                 },
             },
             201,
         )
 
     async def metrics(self, request: Request) -> Response:
-        data = render_metrics(str(self.supervisor.metrics_dir), self.counters)
+        config = self.supervisor.current.config
+        extra = []
+        if config.upstreams:
+            extra.append(HealthCollector(config, await self.supervisor.worker_stats()))
+        data = render_metrics(str(self.supervisor.metrics_dir), self.counters, extra)
         return Response(data, media_type=CONTENT_TYPE)
+
+
+def _page(request: Request, entities: Sequence[BaseModel]) -> Response:
+    """One page of ``entities`` in Kong's shape, as ``?size=`` and ``?offset=`` ask."""
+    params = request.query_params
+    try:
+        return _json(page(entities, request.url.path, params.get("size"), params.get("offset")))
+    except PageError as exc:
+        return _error(400, str(exc))
 
 
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -241,6 +275,8 @@ def create_admin_app(supervisor: Supervisor, admin_listen: str) -> Starlette:
         Route("/config", api.get_config, methods=["GET"]),
         Route("/config", api.post_config, methods=["POST"]),
         Route("/metrics", api.metrics),
+        Route("/upstreams/{key}/targets", api.upstream_targets),
+        Route("/upstreams/{key}/health", api.upstream_health),
     ]
     for kind in ENTITY_KINDS:
         routes.append(Route(f"/{kind}", api.listing))

@@ -9,9 +9,20 @@ from pydantic import BaseModel
 
 from authgate.config import GatewayConfig
 
-__all__ = ["ENTITY_KINDS", "PageError", "dump_entity", "entity_list", "find_entity", "page"]
+__all__ = [
+    "CONFIG_KINDS",
+    "ENTITY_KINDS",
+    "PageError",
+    "dump_entity",
+    "entity_list",
+    "find_entity",
+    "page",
+]
 
-ENTITY_KINDS = ("services", "routes", "plugins", "consumers")
+ENTITY_KINDS = ("services", "routes", "plugins", "consumers", "upstreams")
+"""Kinds with ``GET /{kind}`` and ``GET /{kind}/{id or name}`` (targets: under their upstream)."""
+CONFIG_KINDS = (*ENTITY_KINDS, "targets")
+"""Kinds listed in the answer to ``POST /config``."""
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 
@@ -26,7 +37,7 @@ def entity_list(config: GatewayConfig, kind: str) -> Sequence[BaseModel]:
     return entities
 
 
-_REFERENCES = ("service", "route", "consumer")
+_REFERENCES = ("service", "route", "consumer", "upstream")
 
 
 def dump_entity(entity: BaseModel) -> dict[str, Any]:
@@ -68,6 +79,8 @@ _NAME_FIELDS = {
     "routes": "name",
     "consumers": "username",
     "plugins": "instance_name",
+    "upstreams": "name",
+    "targets": "target",
 }
 
 

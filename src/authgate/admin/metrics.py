@@ -10,7 +10,7 @@ reloads, worker restarts).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,10 +57,15 @@ class _SupervisorCollector:
         )
 
 
-def render_metrics(directory: str, counters: Callable[[], SupervisorCounters]) -> bytes:
-    """The Prometheus text exposition of every worker's metrics plus the supervisor's."""
+def render_metrics(
+    directory: str, counters: Callable[[], SupervisorCounters], extra: Iterable[Any] = ()
+) -> bytes:
+    """The Prometheus text exposition of every worker's metrics plus the supervisor's (and
+    ``extra`` collectors')."""
     registry = CollectorRegistry(auto_describe=False)
     MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
     registry.register(_SupervisorCollector(counters))
+    for collector in extra:
+        registry.register(collector)
     data: bytes = generate_latest(registry)
     return data

@@ -26,10 +26,16 @@ def validate(
         typer.echo(str(exc), err=True)
         typer.echo(f"{file}: {count} problem{'s' if count != 1 else ''} found", err=True)
         raise typer.Exit(1) from None
-    typer.echo(
-        f"OK: {_count(config.services, 'service')}, {_count(config.routes, 'route')},"
-        f" {_count(config.consumers, 'consumer')}, {_count(config.plugins, 'plugin')}"
-    )
+    counts = [
+        _count(config.services, "service"),
+        _count(config.routes, "route"),
+        _count(config.consumers, "consumer"),
+        _count(config.plugins, "plugin"),
+    ]
+    if config.upstreams:
+        counts.append(_count(config.upstreams, "upstream"))
+        counts.append(_count(config.targets, "target"))
+    typer.echo("OK: " + ", ".join(counts))
 
 
 def _count(items: Sized, noun: str) -> str:

@@ -6,6 +6,7 @@ from authgate.config.entities import Consumer, PluginEntry, Route, Service
 from authgate.config.errors import ConfigError, ConfigIssue
 from authgate.config.gateway import GatewayConfig
 from authgate.config.loader import load_config_file, load_config_text, parse_config
+from authgate.config.upstreams import Target, Upstream
 from authgate.config.uri import normalize_path
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "PluginEntry",
     "Route",
     "Service",
+    "Target",
+    "Upstream",
     "load_config_file",
     "load_config_text",
     "normalize_path",

@@ -10,6 +10,7 @@ from authgate.config.document import ID_NAMESPACE, Document, Record
 from authgate.config.entities import PluginEntry, Route
 from authgate.config.errors import ConfigError, ConfigIssue
 from authgate.config.gateway import GatewayConfig
+from authgate.config.upstreams import Target
 
 __all__ = ["assemble"]
 
@@ -25,6 +26,8 @@ def assemble(doc: Document) -> GatewayConfig:
         (doc.services, "service"),
         (doc.routes, "route"),
         (doc.consumers, "consumer"),
+        (doc.upstreams, "upstream"),
+        (doc.targets, "target"),
     ):
         _check_unique(records, kind, issues)
     services = _index(doc.services, ("id", "name"))
@@ -38,6 +41,9 @@ def assemble(doc: Document) -> GatewayConfig:
     _check_unique(doc.plugins, "plugin", issues)
     _check_plugin_scopes(doc.plugins, linked_plugins, issues)
     _check_anonymous(doc.plugins, consumers, issues)
+    upstreams = _index(doc.upstreams, ("id", "name"))
+    linked_targets = [_link_target(record, upstreams, issues) for record in doc.targets]
+    _check_target_addresses(doc.targets, linked_targets, issues)
     if issues:
         raise ConfigError(issues)
     return GatewayConfig(
@@ -45,6 +51,8 @@ def assemble(doc: Document) -> GatewayConfig:
         routes=[r for r in linked_routes if r is not None],
         consumers=[r.model for r in doc.consumers if r.model is not None],
         plugins=[p for p in linked_plugins if p is not None],
+        upstreams=[r.model for r in doc.upstreams if r.model is not None],
+        targets=[t for t in linked_targets if t is not None],
     )
 
 
@@ -120,6 +128,36 @@ def _link_plugin(
         parts = ("plugin", plugin.name, plugin.instance_name, *scope.values())
         scope["id"] = str(uuid.uuid5(ID_NAMESPACE, ":".join(str(p) for p in parts)))
     return plugin.model_copy(update=scope)
+
+
+def _link_target(
+    record: Record[Target], upstreams: _Index, issues: list[ConfigIssue]
+) -> Target | None:
+    if record.parent is not None:
+        upstream_id = getattr(record.parent.model, "id", None)
+    else:
+        ref = record.refs.get("upstream")
+        where = f"{record.path}.upstream"
+        if ref is None and record.model is not None:
+            issues.append(ConfigIssue(where, "required; name the target's upstream"))
+        upstream_id = _resolve(ref, upstreams, "upstream", where, issues)
+    if record.model is None or upstream_id is None:
+        return None
+    return record.model.model_copy(update={"upstream": upstream_id})
+
+
+def _check_target_addresses(
+    records: Sequence[Record[Target]], targets: Sequence[Target | None], issues: list[ConfigIssue]
+) -> None:
+    """Kong keeps one target per address in an upstream."""
+    seen: dict[tuple[str | None, str], str] = {}
+    for record, target in zip(records, targets, strict=True):
+        if target is None:
+            continue
+        first = seen.setdefault((target.upstream, target.target), record.path)
+        if first != record.path:
+            message = f'target "{target.target}" is already in this upstream ({first})'
+            issues.append(ConfigIssue(f"{record.path}.target", message))
 
 
 def _check_plugin_scopes(

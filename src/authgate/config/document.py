@@ -18,6 +18,7 @@ from authgate.config.entities import Consumer, PluginEntry, Route, Service
 from authgate.config.errors import ConfigIssue
 from authgate.config.service_url import expand_url
 from authgate.config.translate import issues_from_validation_error, unknown_field_message
+from authgate.config.upstreams import Target, Upstream, upstream_issues
 
 __all__ = ["FORMAT_VERSIONS", "ID_NAMESPACE", "Document", "Record", "read_document"]
 
@@ -26,11 +27,14 @@ FORMAT_VERSIONS = ("1.1", "2.1", "3.0")
 ID_NAMESPACE = uuid.UUID("6f1d3c4e-5b0a-5c8e-9d7f-2a4b6c8e0f13")
 
 _ROOT_KEYS = frozenset(
-    {"_format_version", "_transform", "services", "routes", "consumers", "plugins"}
-)
+    {
+        "_format_version", "_transform", "services", "routes", "consumers", "plugins",
+        "upstreams", "targets",
+    }
+)  # fmt: skip
 _UNSUPPORTED = {
     "root": (
-        "upstreams", "targets", "certificates", "ca_certificates", "snis", "vaults", "keys",
+        "certificates", "ca_certificates", "snis", "vaults", "keys",
         "key_sets", "consumer_groups", "keyauth_credentials", "basicauth_credentials",
         "jwt_secrets", "acls", "oauth2_credentials", "hmacauth_credentials",
         "mtls_auth_credentials", "_workspace",
@@ -42,7 +46,16 @@ _UNSUPPORTED = {
         "oauth2_credentials", "hmacauth_credentials", "mtls_auth_credentials", "groups",
     ),
     "plugin": ("ordering",),
+    "upstream": (
+        "client_certificate", "hash_on_cookie", "hash_on_query_arg", "hash_fallback_query_arg",
+        "hash_on_uri_capture", "hash_fallback_uri_capture",
+    ),
+    "target": (),
 }  # fmt: skip
+# Kong fields authgate accepts only with their default value (deck dumps write them out).
+_DEFAULT_ONLY: dict[str, dict[str, object]] = {
+    "upstream": {"hash_on_cookie_path": "/", "use_srv_name": False},
+}
 # Kong < 3.0 treated a path with regex characters as a regex; such files are migrated.
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9.\-_~/%]*")
 
@@ -70,6 +83,8 @@ class Document:
     routes: list[Record[Route]] = field(default_factory=list)
     consumers: list[Record[Consumer]] = field(default_factory=list)
     plugins: list[Record[PluginEntry]] = field(default_factory=list)
+    upstreams: list[Record[Upstream]] = field(default_factory=list)
+    targets: list[Record[Target]] = field(default_factory=list)
     issues: list[ConfigIssue] = field(default_factory=list)
 
 
@@ -110,6 +125,10 @@ class _Walker:
             self.consumer(item, f"consumers[{index}]")
         for index, item in enumerate(self.items(data, "plugins")):
             self.plugin(item, f"plugins[{index}]", None)
+        for index, item in enumerate(self.items(data, "upstreams")):
+            self.upstream(item, f"upstreams[{index}]")
+        for index, item in enumerate(self.items(data, "targets")):
+            self.target(item, f"targets[{index}]", None)
 
     def check_format(self, data: dict[Any, Any]) -> None:
         version = data.get("_format_version")
@@ -140,6 +159,9 @@ class _Walker:
             if data.get(key) not in (None, [], {}):
                 self.issue(f"{path}.{key}", "not supported by authgate yet; remove it")
             data.pop(key, None)
+        for key, default in _DEFAULT_ONLY.get(kind, {}).items():
+            if key in data and data.pop(key) != default:
+                self.issue(f"{path}.{key}", "not supported by authgate yet; remove it")
         return data
 
     def validate(self, model: type[M], data: dict[Any, Any], path: str) -> M | None:
@@ -209,6 +231,36 @@ class _Walker:
         record.keys = _keys(data, generated, "instance_name")
         record.refs = _refs(data, "service", "route", "consumer")
         self.doc.plugins.append(record)
+
+    def upstream(self, item: object, path: str) -> None:
+        data = self.entity(item, path, "upstream", ("targets",))
+        if not isinstance(item, dict):
+            return
+        generated = _provide_id(data, "upstream", data.get("name"), path)
+        record = Record(path, self.validate(Upstream, data, path), generated)
+        record.keys = _keys(data, generated, "name")
+        self.doc.upstreams.append(record)
+        if record.model is not None:
+            for key, message in upstream_issues(record.model):
+                self.issue(f"{path}.{key}", message)
+        for index, target in enumerate(self.items(item, "targets", path)):
+            self.target(target, f"{path}.targets[{index}]", record)
+
+    def target(self, item: object, path: str, parent: Record[Upstream] | None) -> None:
+        data = self.entity(item, path, "target", ())
+        if not isinstance(item, dict):
+            return
+        if parent is not None and "upstream" in data:
+            self.issue(f"{path}.upstream", "remove it; a nested target belongs to its upstream")
+            del data["upstream"]
+        owner = parent.keys.get("name", parent.path) if parent is not None else None
+        upstream = owner or _refs(data, "upstream").get("upstream")
+        generated = _provide_id(data, "target", f"{upstream}/{data.get('target')}", path)
+        record = Record(path, self.validate(Target, data, path), generated, parent)
+        record.scope = "upstream" if parent is not None else None
+        record.keys = _keys(data, generated)
+        record.refs = _refs(data, "upstream")
+        self.doc.targets.append(record)
 
 
 def _provide_id(data: dict[Any, Any], kind: str, key: object, path: str) -> bool:

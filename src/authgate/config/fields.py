@@ -28,6 +28,7 @@ __all__ = [
     "Uuid",
     "compile_header_regex",
     "compile_path_regex",
+    "int_range",
     "is_valid_hostname",
 ]
 
@@ -38,7 +39,9 @@ _TOKEN = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
 _PCRE_NAMED_GROUP = re.compile(r"(?<!\\)\(\?<(?=[A-Za-z_])")
 
 
-def _int_range(low: int, high: int) -> AfterValidator:
+def int_range(low: int, high: int) -> AfterValidator:
+    """A validator keeping an integer between ``low`` and ``high`` (both included)."""
+
     def check(value: int) -> int:
         if not low <= value <= high:
             raise ValueError(f"must be between {low} and {high}")
@@ -47,9 +50,9 @@ def _int_range(low: int, high: int) -> AfterValidator:
     return AfterValidator(check)
 
 
-Port = Annotated[int, _int_range(1, 65535)]
-Timeout = Annotated[int, _int_range(1, 2_147_483_646)]
-Retries = Annotated[int, _int_range(0, 32_767)]
+Port = Annotated[int, int_range(1, 65535)]
+Timeout = Annotated[int, int_range(1, 2_147_483_646)]
+Retries = Annotated[int, int_range(0, 32_767)]
 
 
 def _check_name(value: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from authgate.config.entities import Consumer, PluginEntry, Route, Service
+from authgate.config.upstreams import Target, Upstream
 
 __all__ = ["GatewayConfig"]
 
@@ -15,6 +16,7 @@ class GatewayConfig(BaseModel):
     ``routes`` holds nested and top-level routes alike, in document order (nested first),
     each with ``service`` set to its service's id (or None). ``plugins`` holds global and
     nested plugins alike, each with its ``service``/``route``/``consumer`` scope ids.
+    ``targets`` holds nested and top-level targets alike, each with its ``upstream`` id.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -23,9 +25,15 @@ class GatewayConfig(BaseModel):
     routes: list[Route] = Field(default_factory=list, description="Every route, flattened.")
     consumers: list[Consumer] = Field(default_factory=list, description="Known consumers.")
     plugins: list[PluginEntry] = Field(default_factory=list, description="Every plugin, flattened.")
+    upstreams: list[Upstream] = Field(default_factory=list, description="Load balancers.")
+    targets: list[Target] = Field(default_factory=list, description="Every target, flattened.")
 
     def service(self, service_id: str | None) -> Service | None:
         """The service with this id, or None."""
         if service_id is None:
             return None
         return next((s for s in self.services if s.id == service_id), None)
+
+    def upstream_targets(self, upstream_id: str) -> list[Target]:
+        """The targets of one upstream, in configuration order."""
+        return [t for t in self.targets if t.upstream == upstream_id]

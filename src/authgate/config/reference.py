@@ -16,6 +16,17 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from authgate.config.entities import Consumer, PluginEntry, Route, Service
+from authgate.config.upstreams import (
+    ActiveHealthcheck,
+    ActiveHealthy,
+    ActiveUnhealthy,
+    Healthchecks,
+    PassiveHealthcheck,
+    PassiveHealthy,
+    PassiveUnhealthy,
+    Target,
+    Upstream,
+)
 
 __all__ = ["BEGIN", "END", "render_reference", "update_document"]
 
@@ -29,6 +40,8 @@ _TOP_LEVEL = (
     ("routes", "list of [routes](#routes)", "`[]`", "Top-level routes (with `service`)."),
     ("consumers", "list of [consumers](#consumers)", "`[]`", "Consumers."),
     ("plugins", "list of [plugins](#plugins)", "`[]`", "Global or scoped plugins."),
+    ("upstreams", "list of [upstreams](#upstreams)", "`[]`", "Load balancers."),
+    ("targets", "list of [targets](#targets)", "`[]`", "Top-level targets (with `upstream`)."),
 )
 _NESTED: dict[type[BaseModel], tuple[tuple[str, str, str, str], ...]] = {
     Service: (
@@ -39,6 +52,7 @@ _NESTED: dict[type[BaseModel], tuple[tuple[str, str, str, str], ...]] = {
     Consumer: (
         ("plugins", "list of [plugins](#plugins)", "`[]`", "Plugins scoped to this consumer."),
     ),
+    Upstream: (("targets", "list of [targets](#targets)", "`[]`", "Targets of this upstream."),),
 }
 _DEFAULTS = {
     (Service, "port"): "80, or 443 for https",
@@ -50,6 +64,15 @@ _SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("Routes", Route),
     ("Consumers", Consumer),
     ("Plugins", PluginEntry),
+    ("Upstreams", Upstream),
+    ("Targets", Target),
+    ("Upstream `healthchecks`", Healthchecks),
+    ("`healthchecks.active`", ActiveHealthcheck),
+    ("`healthchecks.active.healthy`", ActiveHealthy),
+    ("`healthchecks.active.unhealthy`", ActiveUnhealthy),
+    ("`healthchecks.passive`", PassiveHealthcheck),
+    ("`healthchecks.passive.healthy`", PassiveHealthy),
+    ("`healthchecks.passive.unhealthy`", PassiveUnhealthy),
 )
 
 
@@ -85,7 +108,8 @@ def _row(model: type[BaseModel], name: str) -> tuple[str, str, str, str]:
     elif (model, name) in _DEFAULTS:
         default = _DEFAULTS[(model, name)]
     elif field.default_factory is not None:
-        default = f"`{json.dumps(field.default_factory())}`"  # type: ignore[call-arg]
+        value = field.default_factory()  # type: ignore[call-arg]
+        default = "see below" if isinstance(value, BaseModel) else f"`{json.dumps(value)}`"
     elif field.default is PydanticUndefined:
         default = "required"
     else:
@@ -107,7 +131,7 @@ def _type_name(annotation: Any) -> str:
         return f"list of {_type_name(args[0])}"
     if origin is dict:
         return f"map of {_type_name(args[0])} to {_type_name(args[1])}"
-    names = {str: "string", int: "integer", bool: "boolean"}
+    names = {str: "string", int: "integer", bool: "boolean", float: "number"}
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "mapping"
     return names.get(annotation, str(annotation))

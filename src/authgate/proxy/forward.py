@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 
 from authgate.plugins.base import Headers
+from authgate.proxy.balancer import NoPeerError, hash_value
 from authgate.proxy.bodies import BodyQueue
 from authgate.proxy.errors import UpstreamError
 from authgate.proxy.exchange import Exchange
@@ -23,9 +24,10 @@ from authgate.proxy.headers import (
     first_value,
     via_value,
 )
+from authgate.proxy.health import Outcome, TargetHealth, passive_outcome
 from authgate.proxy.http import BODY_LENGTH, BODY_NONE, LAST_CHUNK, chunk, encode_fields
 from authgate.proxy.pool import UpstreamPool
-from authgate.proxy.runtime import RoutePlan, UpstreamTarget
+from authgate.proxy.runtime import BalancedService, RoutePlan, UpstreamTarget
 from authgate.proxy.state import RequestState
 from authgate.proxy.tunnel import Tunnel
 from authgate.proxy.upstream import UpstreamConnection, UpstreamResponse
@@ -44,12 +46,18 @@ class Forwarder:
         self._pool = pool
 
     async def forward(
-        self, exchange: Exchange, state: RequestState, plan: RoutePlan, target: UpstreamTarget
+        self,
+        exchange: Exchange,
+        state: RequestState,
+        plan: RoutePlan,
+        target: UpstreamTarget,
+        connected: UpstreamConnection | None = None,
     ) -> None:
-        """Proxy ``exchange``; UpstreamError when the upstream fails before the response."""
+        """Proxy ``exchange`` (over ``connected`` if given); UpstreamError when the upstream
+        fails before the response."""
         sent_at = time.monotonic()
         state.proxy_latency_ms = (sent_at - exchange.started_at) * 1000
-        conn, response = await self._exchange(exchange, state, plan, target)
+        conn, response = await self._exchange(exchange, state, plan, target, connected)
         state.upstream_latency_ms = (time.monotonic() - sent_at) * 1000
         if response.status == 101:
             if not exchange.upgrade:
@@ -72,8 +80,66 @@ class Forwarder:
             exchange.end()
         self._pool.release(conn)
 
+    async def forward_balanced(
+        self, exchange: Exchange, state: RequestState, plan: RoutePlan
+    ) -> None:
+        """Proxy ``exchange`` to a target of the plan's upstream.
+
+        Connect errors are retried on the next target, up to the service's ``retries``;
+        every outcome is counted by the passive health checks.
+        """
+        balanced = plan.balanced
+        assert balanced is not None
+        balancer = balanced.balancer
+        passive = balancer.upstream.healthchecks.passive
+        key = _hash_key(exchange, state, balanced) if balanced.hashed else None
+        tried: list[int] = []
+        error: UpstreamError | None = None
+        for _ in range(balanced.retries + 1):
+            index = balancer.pick(key, tried)
+            if index < 0:
+                break
+            peer, target = balancer.peers[index], balanced.targets[index]
+            conn = await self._connect_peer(balanced, index)
+            if isinstance(conn, UpstreamError):
+                error = conn
+                tried.append(index)
+                continue
+            peer.in_flight += 1
+            try:
+                await self.forward(exchange, state, plan, target, conn)
+            except UpstreamError as failed:
+                _count(peer.health, passive_outcome(passive, None, failed.kind))
+                raise
+            finally:
+                peer.in_flight -= 1
+            _count(peer.health, passive_outcome(passive, exchange.status, state.upstream_error))
+            return
+        raise error or NoPeerError(balancer.name)
+
+    async def _connect_peer(
+        self, balanced: BalancedService, index: int
+    ) -> UpstreamConnection | UpstreamError:
+        """A connection to one target, or the connect error (counted against its health)."""
+        target = balanced.targets[index]
+        conn = self._pool.take_idle(target.key)
+        if conn is not None:
+            return conn
+        try:
+            return await self._pool.connect(target.key, target.connect_timeout, 0)
+        except UpstreamError as error:
+            peer = balanced.balancer.peers[index]
+            passive = balanced.balancer.upstream.healthchecks.passive
+            _count(peer.health, passive_outcome(passive, None, error.kind))
+            return error
+
     async def _exchange(
-        self, exchange: Exchange, state: RequestState, plan: RoutePlan, target: UpstreamTarget
+        self,
+        exchange: Exchange,
+        state: RequestState,
+        plan: RoutePlan,
+        target: UpstreamTarget,
+        connected: UpstreamConnection | None,
     ) -> tuple[UpstreamConnection, UpstreamResponse]:
         queue = exchange.body
         buffered = state.body
@@ -101,9 +167,12 @@ class Forwarder:
             payload = self._request_head(exchange, state, plan, target, None)
         pool = self._pool
         while True:
-            conn = pool.take_idle(target.key) or await pool.connect(
-                target.key, target.connect_timeout, target.retries
+            conn = (
+                connected
+                or pool.take_idle(target.key)
+                or await pool.connect(target.key, target.connect_timeout, target.retries)
             )
+            connected = None
             conn.begin(exchange.head_request, target.read_timeout, exchange.send_informational)
             try:
                 conn.write(payload)
@@ -240,6 +309,33 @@ async def _send_body(
     if chunked:
         conn.write(LAST_CHUNK)
     return True
+
+
+def _hash_key(exchange: Exchange, state: RequestState, balanced: BalancedService) -> str | None:
+    """The consistent-hashing input: client IP, a request header (as plugins left it, values
+    concatenated as in Kong) or the consumer's id."""
+    ctx = state.ctx
+    if ctx is not None:
+        headers = ctx.headers
+
+        def header(name: str) -> str | None:
+            return "".join(headers.get_all(name)) or None
+
+        consumer = getattr(ctx.consumer, "id", None)
+    else:
+        raw = exchange.headers
+
+        def header(name: str) -> str | None:
+            return "".join(v for k, v in raw if k == name) or None
+
+        consumer = None
+    upstream = balanced.balancer.upstream
+    return hash_value(upstream, exchange.conn.peer_ip, header, consumer)
+
+
+def _count(health: TargetHealth, outcome: tuple[Outcome, int] | None) -> None:
+    if outcome is not None:
+        health.record(*outcome)
 
 
 def _breaks(text: str) -> bool:

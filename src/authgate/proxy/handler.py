@@ -12,6 +12,7 @@ import logging
 import time
 
 from authgate.plugins.base import Headers, PluginResponse, RequestBodyError, RequestContext
+from authgate.proxy.balancer import NO_PEER, NoPeerError
 from authgate.proxy.connection import ClientBodyError
 from authgate.proxy.errors import BAD_GATEWAY, NO_ROUTE, UpstreamError, error_body
 from authgate.proxy.exchange import ClientDisconnected, Exchange
@@ -68,6 +69,8 @@ class ProxyApp:
             state.upstream_error = error.kind
             logger.warning("upstream for request %s failed: %s", state.request_id, error)
             message = BAD_GATEWAY if error.status == 502 else None
+            if isinstance(error, NoPeerError):
+                message = NO_PEER
             self._late_error(exchange, state, error.status, message, close=False)
         except (ClientBodyError, RequestBodyError) as error:
             close = isinstance(error, ClientBodyError)  # the body stream itself is broken
@@ -124,10 +127,14 @@ class ProxyApp:
             headers, state.request_id = upstream_request_headers(*args)
             if await self._plugins_answered(exchange, runtime, state, match, host, headers):
                 return
-        if plan.target is None:
+        target = plan.target
+        if target is None:
+            if plan.balanced is not None:
+                await self._forwarder.forward_balanced(exchange, state, plan)
+                return
             self._error(exchange, state, 503, "no Service for this Route")
             return
-        await self._forwarder.forward(exchange, state, plan, plan.target)
+        await self._forwarder.forward(exchange, state, plan, target)
 
     def _route(
         self, exchange: Exchange, runtime: Runtime, path: str

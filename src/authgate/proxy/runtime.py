@@ -14,14 +14,25 @@ from typing import TYPE_CHECKING
 
 from authgate.plugins.base import Plugin, PluginResponse, RequestContext
 from authgate.plugins.registry import plugin_class
+from authgate.proxy.balancer import Balancer
+from authgate.proxy.healthcheck import ActiveChecker
 from authgate.proxy.records import AccessRecord, Observer
 from authgate.proxy.router import Router
 
 if TYPE_CHECKING:
     from authgate.config import GatewayConfig
     from authgate.config.entities import PluginEntry, Service
+    from authgate.config.upstreams import Upstream
+    from authgate.proxy.balancer import Peer
 
-__all__ = ["PluginChain", "RoutePlan", "Runtime", "RuntimeHolder", "UpstreamTarget"]
+__all__ = [
+    "BalancedService",
+    "PluginChain",
+    "RoutePlan",
+    "Runtime",
+    "RuntimeHolder",
+    "UpstreamTarget",
+]
 
 logger = logging.getLogger("authgate.proxy")
 
@@ -93,20 +104,50 @@ class UpstreamTarget:
     @classmethod
     def of(cls, service: Service) -> UpstreamTarget:
         """Derive from a service entity."""
+        return cls._reach(service, service.host, service.port, None, service.retries)
+
+    @classmethod
+    def of_peer(cls, service: Service, upstream: Upstream, peer: Peer) -> UpstreamTarget:
+        """How to reach one target of ``service``'s upstream (connect retries: none here,
+        :class:`BalancedService` retries on the next target)."""
+        return cls._reach(service, peer.host, peer.port, upstream.host_header, 0)
+
+    @classmethod
+    def _reach(
+        cls, service: Service, host: str, port: int, host_name: str | None, retries: int
+    ) -> UpstreamTarget:
         tls = service.protocol == "https"
-        host = f"[{service.host}]" if ":" in service.host else service.host
-        default_port = 443 if tls else 80
-        host_header = host if service.port == default_port else f"{host}:{service.port}"
+        name = host_name or (f"[{host}]" if ":" in host else host)
+        host_header = name if port == (443 if tls else 80) else f"{name}:{port}"
         return cls(
-            service.host,
-            service.port,
+            host,
+            port,
             tls,
             host_header,
             service.connect_timeout / 1000,
             service.read_timeout / 1000,
             service.write_timeout / 1000,
-            service.retries,
+            retries,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class BalancedService:
+    """A service whose host names an upstream: its balancer and a target per peer."""
+
+    balancer: Balancer
+    targets: tuple[UpstreamTarget, ...]
+    retries: int
+    hashed: bool
+    """Whether the balancer wants a hash value (consistent-hashing with a hash_on)."""
+
+    @classmethod
+    def of(cls, service: Service, balancer: Balancer) -> BalancedService:
+        """Targets for ``service`` over ``balancer``'s peers."""
+        upstream = balancer.upstream
+        targets = tuple(UpstreamTarget.of_peer(service, upstream, p) for p in balancer.peers)
+        hashed = upstream.algorithm == "consistent-hashing" and upstream.hash_on != "none"
+        return cls(balancer, targets, service.retries, hashed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +168,8 @@ class RoutePlan:
     route_name: str | None = None
     service_id: str | None = None
     service_name: str | None = None
+    balanced: BalancedService | None = None
+    """Set (and ``target`` None) when the service's host is an upstream's name."""
 
 
 class Runtime:
@@ -144,7 +187,22 @@ class Runtime:
         self.observers = tuple(observers)
         self._entries = entries
         self._consumer_scoped = any(entry.consumer is not None for entry, _ in entries)
-        self.targets = {service.id: UpstreamTarget.of(service) for service in config.services}
+        self.balancers = {
+            upstream.name: Balancer(upstream, config.upstream_targets(upstream.id))
+            for upstream in config.upstreams
+        }
+        self.checkers = [ActiveChecker(b) for b in self.balancers.values()]
+        self.checkers = [checker for checker in self.checkers if checker.enabled]
+        balanced = {
+            service.id: BalancedService.of(service, self.balancers[service.host])
+            for service in config.services
+            if service.host in self.balancers
+        }
+        self.targets = {
+            service.id: UpstreamTarget.of(service)
+            for service in config.services
+            if service.id not in balanced
+        }
         self.route_chains: dict[str, PluginChain] = {
             route.id: self._resolve(route.id, route.service, None) for route in config.routes
         }
@@ -163,6 +221,7 @@ class Runtime:
                 route.name,
                 service.id if service is not None else None,
                 service.name if service is not None else None,
+                balanced.get(route.service) if route.service is not None else None,
             )
         self.global_chain = self._resolve(None, None, None)
         self._consumer_chains: dict[tuple[str, str], PluginChain] = {}
@@ -219,6 +278,26 @@ class Runtime:
             return EMPTY_CHAIN
         return PluginChain.of([plugin for _, plugin in best.values()])
 
+    def start_health_checks(self) -> None:
+        """Start the active probes of every upstream that has them (needs a running loop)."""
+        for checker in self.checkers:
+            checker.start()
+
+    def stop_health_checks(self) -> None:
+        """Stop every probe timer of this runtime."""
+        for checker in self.checkers:
+            checker.stop()
+
+    def health(self) -> dict[str, dict[str, str]]:
+        """Upstream id -> target id -> ``HEALTHY`` / ``UNHEALTHY`` in this worker."""
+        return {
+            balancer.upstream.id: {
+                peer.id: "HEALTHY" if peer.health.healthy else "UNHEALTHY"
+                for peer in balancer.peers
+            }
+            for balancer in self.balancers.values()
+        }
+
     def observe(self, record: AccessRecord) -> None:
         """Hand ``record`` to every observer; a failing observer never affects the others."""
         for observer in self.observers:
@@ -229,13 +308,25 @@ class Runtime:
 
 
 class RuntimeHolder:
-    """The runtime new requests use; swapped atomically on reload."""
+    """The runtime new requests use; swapped atomically on reload.
+
+    The current runtime's active health checks run from construction (or swap) until it is
+    swapped out or :meth:`close` is called; create the holder on a running event loop when
+    the config has active health checks.
+    """
 
     __slots__ = ("current",)
 
     def __init__(self, runtime: Runtime) -> None:
         self.current = runtime
+        runtime.start_health_checks()
 
     def swap(self, runtime: Runtime) -> None:
         """Serve new requests with ``runtime``; requests already running keep theirs."""
-        self.current = runtime
+        runtime.start_health_checks()
+        previous, self.current = self.current, runtime
+        previous.stop_health_checks()
+
+    def close(self) -> None:
+        """Stop the current runtime's health checks (on drain)."""
+        self.current.stop_health_checks()

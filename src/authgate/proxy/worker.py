@@ -95,6 +95,7 @@ class _Worker:
         writer.write(orjson.dumps({"op": "ready", "version": self.version}) + b"\n")
         await self.stop.wait()
         await server.drain(options.drain_timeout)
+        holder.close()
         control.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await control
@@ -140,6 +141,8 @@ class _Worker:
                 "version": self.version,
                 "requests": self.counter.total,
                 "connections_active": server.connections,
+                # Upstream id -> target id -> HEALTHY/UNHEALTHY: health is per worker.
+                "upstream_health": holder.current.health(),
             }
         return {"ok": False, "error": f"unknown op {op!r}"}
 

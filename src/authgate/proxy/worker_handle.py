@@ -3,7 +3,9 @@
 Protocol (JSON lines over a Unix socket pair; the worker's end is an inherited descriptor):
 the worker sends ``{"op": "ready", "version": N}`` once it serves; the supervisor sends
 ``{"id": K, "op": "reload", "version": N, "snapshot": PATH}`` or ``{"id": K, "op": "stats"}``
-and the worker answers ``{"id": K, "ok": true|false, ...}``. End-of-file on either side
+and the worker answers ``{"id": K, "ok": true|false, ...}`` (a ``stats`` answer carries
+``requests``, ``connections_active`` and ``upstream_health``, the worker's own view of its
+balancers' targets). End-of-file on either side
 means the other process is gone.
 """
 
