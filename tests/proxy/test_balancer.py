@@ -83,16 +83,15 @@ async def test_least_connections_avoids_the_slow_target() -> None:
     assert len(slow.requests) == 1
 
 
+def _hashing(targets: list[str], options: str) -> str:
+    """A consistent-hashing upstream over ``targets`` with the ``hash_*`` ``options``."""
+    return balanced_config(targets, upstream="    algorithm: consistent-hashing\n" + options)
+
+
 async def test_consistent_hashing_on_a_header_is_stable_per_value() -> None:
     async with upstreams(3) as ups:
         targets = [f"127.0.0.1:{u.port}" for u in ups]
-        config = balanced_config(
-            targets,
-            upstream=(
-                "    algorithm: consistent-hashing\n    hash_on: header\n"
-                "    hash_on_header: X-User\n"
-            ),
-        )
+        config = _hashing(targets, "    hash_on: header\n    hash_on_header: X-User\n")
         async with balanced_gateway(config) as gw:
             mapping = {}
             for user in range(30):
@@ -105,9 +104,7 @@ async def test_consistent_hashing_on_a_header_is_stable_per_value() -> None:
 async def test_consistent_hashing_on_the_client_ip_is_stable_per_client() -> None:
     async with upstreams(3) as ups:
         targets = [f"127.0.0.1:{u.port}" for u in ups]
-        config = balanced_config(
-            targets, upstream="    algorithm: consistent-hashing\n    hash_on: ip\n"
-        )
+        config = _hashing(targets, "    hash_on: ip\n")
         async with balanced_gateway(config) as gw:
             mapping = {}
             for last in range(2, 22):
@@ -120,12 +117,8 @@ async def test_consistent_hashing_on_the_client_ip_is_stable_per_client() -> Non
 async def test_hash_fallback_is_used_when_the_header_is_missing() -> None:
     async with upstreams(3) as ups:
         targets = [f"127.0.0.1:{u.port}" for u in ups]
-        config = balanced_config(
-            targets,
-            upstream=(
-                "    algorithm: consistent-hashing\n    hash_on: header\n"
-                "    hash_on_header: X-User\n    hash_fallback: ip\n"
-            ),
+        config = _hashing(
+            targets, "    hash_on: header\n    hash_on_header: X-User\n    hash_fallback: ip\n"
         )
         async with balanced_gateway(config) as gw:
             for last in (2, 3, 4, 5):
