@@ -32,8 +32,8 @@ CASES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ),
     (
         "kong entity authgate lacks",
-        HEAD + "certificates: []\n",
-        [("certificates", "not supported by authgate yet; remove it")],
+        HEAD + "vaults: []\n",
+        [("vaults", "not supported by authgate yet; remove it")],
     ),
     ("services not a list", HEAD + "services: {}\n", [("services", "must be a list")]),
     ("service not a mapping", HEAD + "services: [x]\n", [("services[0]", "must be a mapping")]),

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from authgate.config import Consumer, PluginEntry, Route, Service, Target, Upstream
+from authgate.config import (
+    Certificate,
+    Consumer,
+    PluginEntry,
+    Route,
+    Service,
+    Sni,
+    Target,
+    Upstream,
+)
 from authgate.config.reference import render_reference, update_document
 from authgate.config.upstreams import (
     ActiveHealthcheck,
@@ -32,9 +41,16 @@ def test_every_field_has_a_description_and_a_row() -> None:
     models = (
         Service, Route, Consumer, PluginEntry, Upstream, Target, Healthchecks,
         ActiveHealthcheck, ActiveHealthy, ActiveUnhealthy,
-        PassiveHealthcheck, PassiveHealthy, PassiveUnhealthy,
+        PassiveHealthcheck, PassiveHealthy, PassiveUnhealthy, Certificate, Sni,
     )  # fmt: skip
     for model in models:
         for name, field in model.model_fields.items():
             assert field.description, f"{model.__name__}.{name} has no description"
             assert f"| `{name}` |" in reference
+
+
+def test_certificates_and_snis_have_their_sections() -> None:
+    reference = render_reference()
+    assert "### Certificates" in reference
+    assert "### SNIs" in reference
+    assert "| `certificates` | list of [certificates](#certificates) |" in reference

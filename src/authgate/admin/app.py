@@ -128,8 +128,14 @@ class _AdminApi:
 
     async def entity(self, request: Request) -> Response:
         kind = request.url.path.strip("/").split("/")[0]
-        entities = entity_list(self.supervisor.current.config, kind)
-        found = find_entity(entities, kind, request.path_params["key"])
+        config = self.supervisor.current.config
+        entities = entity_list(config, kind)
+        key = request.path_params["key"]
+        if kind == "certificates":
+            # Kong also finds a certificate by one of its SNI names.
+            name = key.lower()
+            key = next((s.certificate or key for s in config.snis if s.name == name), key)
+        found = find_entity(entities, kind, key)
         return _json(found) if found is not None else _error(404, "Not found")
 
     def _upstream(self, request: Request) -> Upstream | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from authgate.config import GatewayConfig
+from authgate.config import Certificate, GatewayConfig
 
 __all__ = [
     "CONFIG_KINDS",
@@ -19,7 +19,15 @@ __all__ = [
     "page",
 ]
 
-ENTITY_KINDS = ("services", "routes", "plugins", "consumers", "upstreams")
+ENTITY_KINDS = (
+    "services",
+    "routes",
+    "plugins",
+    "consumers",
+    "upstreams",
+    "certificates",
+    "snis",
+)
 """Kinds with ``GET /{kind}`` and ``GET /{kind}/{id or name}`` (targets: under their upstream)."""
 CONFIG_KINDS = (*ENTITY_KINDS, "targets")
 """Kinds listed in the answer to ``POST /config``."""
@@ -37,12 +45,18 @@ def entity_list(config: GatewayConfig, kind: str) -> Sequence[BaseModel]:
     return entities
 
 
-_REFERENCES = ("service", "route", "consumer", "upstream")
+_REFERENCES = ("service", "route", "consumer", "upstream", "certificate")
+# Private keys never leave the gateway through the admin API (Kong shows them; we do not).
+_PRIVATE = {"key", "key_alt"}
 
 
 def dump_entity(entity: BaseModel) -> dict[str, Any]:
-    """An entity as Kong shows it: references to other entities as ``{"id": ...}``."""
-    data: dict[str, Any] = entity.model_dump(mode="json")
+    """An entity as Kong shows it: references to other entities as ``{"id": ...}``.
+
+    A certificate is shown without its private keys (``key``, ``key_alt``).
+    """
+    hidden = _PRIVATE if isinstance(entity, Certificate) else None
+    data: dict[str, Any] = entity.model_dump(mode="json", exclude=hidden)
     for key in _REFERENCES:
         if isinstance(data.get(key), str):
             data[key] = {"id": data[key]}
@@ -81,6 +95,8 @@ _NAME_FIELDS = {
     "plugins": "instance_name",
     "upstreams": "name",
     "targets": "target",
+    "certificates": "id",
+    "snis": "name",
 }
 
 

@@ -90,7 +90,8 @@ def gateway(
         10.0, min=0.1, help="Seconds a worker has to load a new config before it is replaced."
     ),
     tls_listen: str = typer.Option(
-        "127.0.0.1:8443", help="HOST:PORT of the https proxy port (with --tls-cert)."
+        "127.0.0.1:8443",
+        help="HOST:PORT of the https proxy port (with --tls-cert, or certificates in --config).",
     ),
     tls_cert: Annotated[
         Path | None,
@@ -143,7 +144,9 @@ def gateway(
         )
     _check_proxy_port(host, port)
     tls_host, tls_port = parse_host_port(tls_listen)
-    if tls is not None:
+    # Like Kong, certificates in the config open the https port with a generated default.
+    tls_default = tls is None and bool(initial.config.certificates)
+    if tls is not None or tls_default:
         _check_proxy_port(tls_host, tls_port, "https")
     admin_sock = _bind(admin_host, admin_port, "the admin API")
     settings = GatewaySettings(
@@ -159,6 +162,7 @@ def gateway(
         tls=tls,
         tls_host=tls_host,
         tls_port=tls_port,
+        tls_default=tls_default,
     )
     import uvloop
 
@@ -196,10 +200,12 @@ async def _run(
     app = create_admin_app(supervisor, admin)
     server = AdminServer(app)
     serving = loop.create_task(server.serve_on(admin_sock))
+    tls_listen = f"{settings.tls_host}:{settings.tls_port}"
+    https = f", https on https://{tls_listen}" if supervisor.settings.tls is not None else ""
     typer.echo(
         f"authgate gateway: proxy on http://{settings.host}:{settings.port} "
         f"({_plural(settings.workers, 'worker')}: {' '.join(map(str, supervisor.workers))}), "
-        f"admin API on http://{admin}",
+        f"admin API on http://{admin}{https}",
         err=True,
     )
     await stop.wait()

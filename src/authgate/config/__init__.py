@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from authgate.config.certificates import Certificate, Sni
 from authgate.config.entities import Consumer, PluginEntry, Route, Service
 from authgate.config.errors import ConfigError, ConfigIssue
 from authgate.config.gateway import GatewayConfig
@@ -10,6 +11,7 @@ from authgate.config.upstreams import Target, Upstream
 from authgate.config.uri import normalize_path
 
 __all__ = [
+    "Certificate",
     "ConfigError",
     "ConfigIssue",
     "Consumer",
@@ -17,6 +19,7 @@ __all__ = [
     "PluginEntry",
     "Route",
     "Service",
+    "Sni",
     "Target",
     "Upstream",
     "load_config_file",

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from authgate.config.certificates import Certificate, Sni
 from authgate.config.document import ID_NAMESPACE, Document, Record
 from authgate.config.entities import PluginEntry, Route
 from authgate.config.errors import ConfigError, ConfigIssue
@@ -28,6 +29,8 @@ def assemble(doc: Document) -> GatewayConfig:
         (doc.consumers, "consumer"),
         (doc.upstreams, "upstream"),
         (doc.targets, "target"),
+        (doc.certificates, "certificate"),
+        (doc.snis, "sni"),
     ):
         _check_unique(records, kind, issues)
     services = _index(doc.services, ("id", "name"))
@@ -44,6 +47,9 @@ def assemble(doc: Document) -> GatewayConfig:
     upstreams = _index(doc.upstreams, ("id", "name"))
     linked_targets = [_link_target(record, upstreams, issues) for record in doc.targets]
     _check_target_addresses(doc.targets, linked_targets, issues)
+    certificate_ids = {r.model.id for r in doc.certificates if r.model is not None}
+    certificate_ids.update(r.keys["id"] for r in doc.certificates if "id" in r.keys)
+    linked_snis = [_link_sni(record, certificate_ids, issues) for record in doc.snis]
     if issues:
         raise ConfigError(issues)
     return GatewayConfig(
@@ -53,6 +59,8 @@ def assemble(doc: Document) -> GatewayConfig:
         plugins=[p for p in linked_plugins if p is not None],
         upstreams=[r.model for r in doc.upstreams if r.model is not None],
         targets=[t for t in linked_targets if t is not None],
+        certificates=_with_sni_names(doc.certificates, linked_snis),
+        snis=[s for s in linked_snis if s is not None],
     )
 
 
@@ -144,6 +152,39 @@ def _link_target(
     if record.model is None or upstream_id is None:
         return None
     return record.model.model_copy(update={"upstream": upstream_id})
+
+
+def _link_sni(
+    record: Record[Sni], certificate_ids: set[str], issues: list[ConfigIssue]
+) -> Sni | None:
+    if record.parent is not None:
+        certificate_id = getattr(record.parent.model, "id", None)
+    else:
+        ref = record.refs.get("certificate")
+        where = f"{record.path}.certificate"
+        certificate_id = ref if ref in certificate_ids else None
+        if ref is None and record.model is not None:
+            issues.append(ConfigIssue(where, "required; give the id of the sni's certificate"))
+        elif ref is not None and certificate_id is None:
+            issues.append(ConfigIssue(where, f'no certificate with id "{ref}"'))
+    if record.model is None or certificate_id is None:
+        return None
+    return record.model.model_copy(update={"certificate": certificate_id})
+
+
+def _with_sni_names(
+    records: Sequence[Record[Certificate]], snis: Sequence[Sni | None]
+) -> list[Certificate]:
+    """The certificates with ``snis`` listing every name served with each (Kong's shape)."""
+    names: dict[str, list[str]] = {}
+    for sni in snis:
+        if sni is not None and sni.certificate is not None:
+            names.setdefault(sni.certificate, []).append(sni.name)
+    return [
+        r.model.model_copy(update={"snis": names.get(r.model.id, [])})
+        for r in records
+        if r.model is not None
+    ]
 
 
 def _check_target_addresses(

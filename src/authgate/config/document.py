@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from authgate.config.certificates import Certificate, Sni, certificate_issues
 from authgate.config.entities import Consumer, PluginEntry, Route, Service
 from authgate.config.errors import ConfigIssue
 from authgate.config.service_url import expand_url
@@ -29,12 +30,12 @@ ID_NAMESPACE = uuid.UUID("6f1d3c4e-5b0a-5c8e-9d7f-2a4b6c8e0f13")
 _ROOT_KEYS = frozenset(
     {
         "_format_version", "_transform", "services", "routes", "consumers", "plugins",
-        "upstreams", "targets",
+        "upstreams", "targets", "certificates", "snis",
     }
 )  # fmt: skip
 _UNSUPPORTED = {
     "root": (
-        "certificates", "ca_certificates", "snis", "vaults", "keys",
+        "ca_certificates", "vaults", "keys",
         "key_sets", "consumer_groups", "keyauth_credentials", "basicauth_credentials",
         "jwt_secrets", "acls", "oauth2_credentials", "hmacauth_credentials",
         "mtls_auth_credentials", "_workspace",
@@ -51,6 +52,8 @@ _UNSUPPORTED = {
         "hash_on_uri_capture", "hash_fallback_uri_capture",
     ),
     "target": (),
+    "certificate": (),
+    "sni": (),
 }  # fmt: skip
 # Kong fields authgate accepts only with their default value (deck dumps write them out).
 _DEFAULT_ONLY: dict[str, dict[str, object]] = {
@@ -85,6 +88,8 @@ class Document:
     plugins: list[Record[PluginEntry]] = field(default_factory=list)
     upstreams: list[Record[Upstream]] = field(default_factory=list)
     targets: list[Record[Target]] = field(default_factory=list)
+    certificates: list[Record[Certificate]] = field(default_factory=list)
+    snis: list[Record[Sni]] = field(default_factory=list)
     issues: list[ConfigIssue] = field(default_factory=list)
 
 
@@ -129,6 +134,10 @@ class _Walker:
             self.upstream(item, f"upstreams[{index}]")
         for index, item in enumerate(self.items(data, "targets")):
             self.target(item, f"targets[{index}]", None)
+        for index, item in enumerate(self.items(data, "certificates")):
+            self.certificate(item, f"certificates[{index}]")
+        for index, item in enumerate(self.items(data, "snis")):
+            self.sni(item, f"snis[{index}]", None)
 
     def check_format(self, data: dict[Any, Any]) -> None:
         version = data.get("_format_version")
@@ -261,6 +270,46 @@ class _Walker:
         record.keys = _keys(data, generated)
         record.refs = _refs(data, "upstream")
         self.doc.targets.append(record)
+
+    def certificate(self, item: object, path: str) -> None:
+        data = self.entity(item, path, "certificate", ("snis",))
+        if not isinstance(item, dict):
+            return
+        snis = self.items(item, "snis", path)
+        first = snis[0] if snis else None
+        generated = _provide_id(data, "certificate", _sni_name(first), path)
+        record = Record(path, self.validate(Certificate, data, path), generated)
+        record.keys = _keys(data, generated)
+        self.doc.certificates.append(record)
+        if record.model is not None:
+            for key, message in certificate_issues(record.model):
+                self.issue(f"{path}.{key}", message)
+        for index, sni in enumerate(snis):
+            # Kong's shorthand: a certificate's snis may be plain names.
+            entry = {"name": sni} if isinstance(sni, str) else sni
+            self.sni(entry, f"{path}.snis[{index}]", record)
+
+    def sni(self, item: object, path: str, parent: Record[Certificate] | None) -> None:
+        data = self.entity(item, path, "sni", ())
+        if not isinstance(item, dict):
+            return
+        if parent is not None and "certificate" in data:
+            self.issue(f"{path}.certificate", "remove it; a nested sni belongs to its certificate")
+            del data["certificate"]
+        generated = _provide_id(data, "sni", _sni_name(data), path)
+        model = self.validate(Sni, data, path)
+        record = Record(path, model, generated, parent, "certificate" if parent else None)
+        record.keys = _keys(data, generated)
+        if model is not None:
+            record.keys["name"] = model.name  # names are matched without case
+        record.refs = _refs(data, "certificate")
+        self.doc.snis.append(record)
+
+
+def _sni_name(item: object) -> str | None:
+    """The name of an SNI written as a name or a mapping (None if it has none)."""
+    name = item.get("name") if isinstance(item, dict) else item
+    return name.lower() if isinstance(name, str) else None
 
 
 def _provide_id(data: dict[Any, Any], kind: str, key: object, path: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from authgate.config.certificates import Certificate, Sni
 from authgate.config.entities import Consumer, PluginEntry, Route, Service
 from authgate.config.upstreams import Target, Upstream
 
@@ -17,6 +18,8 @@ class GatewayConfig(BaseModel):
     each with ``service`` set to its service's id (or None). ``plugins`` holds global and
     nested plugins alike, each with its ``service``/``route``/``consumer`` scope ids.
     ``targets`` holds nested and top-level targets alike, each with its ``upstream`` id.
+    ``snis`` holds nested and top-level SNIs alike, each with its ``certificate`` id; each
+    certificate's ``snis`` lists the names of its SNIs.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -27,6 +30,10 @@ class GatewayConfig(BaseModel):
     plugins: list[PluginEntry] = Field(default_factory=list, description="Every plugin, flattened.")
     upstreams: list[Upstream] = Field(default_factory=list, description="Load balancers.")
     targets: list[Target] = Field(default_factory=list, description="Every target, flattened.")
+    certificates: list[Certificate] = Field(
+        default_factory=list, description="Certificates of the https port."
+    )
+    snis: list[Sni] = Field(default_factory=list, description="Every SNI, flattened.")
 
     def service(self, service_id: str | None) -> Service | None:
         """The service with this id, or None."""

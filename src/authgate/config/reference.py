@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from authgate.config.certificates import Certificate, Sni
 from authgate.config.entities import Consumer, PluginEntry, Route, Service
 from authgate.config.upstreams import (
     ActiveHealthcheck,
@@ -42,6 +43,8 @@ _TOP_LEVEL = (
     ("plugins", "list of [plugins](#plugins)", "`[]`", "Global or scoped plugins."),
     ("upstreams", "list of [upstreams](#upstreams)", "`[]`", "Load balancers."),
     ("targets", "list of [targets](#targets)", "`[]`", "Top-level targets (with `upstream`)."),
+    ("certificates", "list of [certificates](#certificates)", "`[]`", "Certificates of https."),
+    ("snis", "list of [SNIs](#snis)", "`[]`", "Top-level SNIs (with `certificate`)."),
 )
 _NESTED: dict[type[BaseModel], tuple[tuple[str, str, str, str], ...]] = {
     Service: (
@@ -66,6 +69,8 @@ _SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("Plugins", PluginEntry),
     ("Upstreams", Upstream),
     ("Targets", Target),
+    ("Certificates", Certificate),
+    ("SNIs", Sni),
     ("Upstream `healthchecks`", Healthchecks),
     ("`healthchecks.active`", ActiveHealthcheck),
     ("`healthchecks.active.healthy`", ActiveHealthy),

@@ -36,7 +36,8 @@ import orjson
 
 from authgate.config import ConfigError, ConfigIssue, GatewayConfig, load_config_text
 from authgate.plugins.registry import plugin_schemas
-from authgate.proxy.tls import TlsFiles, TlsSetupError, server_context
+from authgate.proxy.self_signed import write_default_certificate
+from authgate.proxy.tls import TlsFiles, TlsSetupError, server_context, unusable_certificates
 from authgate.proxy.worker_handle import WorkerHandle
 
 __all__ = [
@@ -55,6 +56,10 @@ STATS_TIMEOUT = 2.0
 KILL_GRACE = 5.0
 QUICK_EXIT_SECONDS = 2.0
 MAX_RESTART_DELAY = 5.0
+_NO_HTTPS_PORT = (
+    "authgate: WARNING: the configuration has certificates but the gateway has no https "
+    "port; certificates are served only when the gateway starts with one (restart it)"
+)
 
 
 class WorkerStartError(RuntimeError):
@@ -78,6 +83,9 @@ class GatewaySettings:
     """Serve https on ``tls_host:tls_port`` with these files (re-read on every reload)."""
     tls_host: str = "127.0.0.1"
     tls_port: int = 8443
+    tls_default: bool = False
+    """Without ``tls``: serve https with a self-signed default certificate made at start
+    (the configuration has ``certificates``)."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,9 @@ def config_hash(config: GatewayConfig) -> str:
 def parse_config_text(text: str, version: int) -> LoadedConfig:
     """Validate ``text``; raises :class:`ConfigError` listing every problem."""
     config = load_config_text(text, plugin_schemas())
+    unusable = unusable_certificates(config)
+    if unusable:
+        raise ConfigError(ConfigIssue(path, message) for path, message in unusable)
     return LoadedConfig(version=version, text=text, config=config, hash=config_hash(config))
 
 
@@ -123,6 +134,9 @@ class Supervisor:
         self.runtime_dir = Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-"))
         self.metrics_dir = self.runtime_dir / "metrics"
         self.metrics_dir.mkdir()
+        if settings.tls is None and settings.tls_default:
+            cert, key = write_default_certificate(self.runtime_dir)
+            self.settings = replace(settings, tls=TlsFiles(cert=cert, key=key))
         self.reloads_success = 0
         self.reloads_failure = 0
         self.worker_restarts = 0
@@ -257,6 +271,8 @@ class Supervisor:
             result = await self._distribute(replace(loaded, version=next(self._versions)))
         if result.ok:
             self.reloads_success += 1
+            if self.settings.tls is None and loaded.config.certificates:
+                print(_NO_HTTPS_PORT, file=sys.stderr, flush=True)
         else:
             self.reloads_failure += 1
         return result

@@ -75,7 +75,10 @@ class _Worker:
 
     async def serve(self) -> int:
         options = self.options
-        holder = RuntimeHolder(self.load(options.snapshot))
+        runtime = self.load(options.snapshot)
+        if self.tls is not None:
+            self.tls.use_certificates(runtime.config)
+        holder = RuntimeHolder(runtime)
         settings = ServerSettings(trusted_ips=options.trusted_ips)
         server = await start_server(
             holder,
@@ -131,6 +134,12 @@ class _Worker:
             except Exception as exc:
                 # A process boundary: whatever broke, the supervisor rolls back and reports.
                 return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+            if self.tls is not None:
+                # New handshakes get the new config's certificates (unchanged ones are reused).
+                try:
+                    self.tls.use_certificates(runtime.config)
+                except TlsSetupError as exc:
+                    return {"ok": False, "error": str(exc)}
             holder.swap(runtime)
             self.version = int(message["version"])
             self._reload_tls()
