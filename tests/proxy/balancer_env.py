@@ -36,6 +36,15 @@ async def upstreams(count: int) -> AsyncIterator[list[RawUpstream]]:
         yield started
 
 
+async def refused_port() -> int:
+    """A loopback port that refuses connections (a server was there a moment ago)."""
+    dead = RawUpstream()
+    await dead.start()
+    port = dead.port
+    dead.close()
+    return port
+
+
 def balanced_config(
     targets: list[str], upstream: str = "", service: str = "", route: str = ""
 ) -> str:

@@ -13,6 +13,7 @@ from proxy.balancer_env import (
     balanced_gateway,
     bodies,
     get,
+    refused_port,
     upstreams,
 )
 from proxy.raw_upstream import RawUpstream, Reply, SeenRequest
@@ -127,10 +128,7 @@ async def test_hash_fallback_is_used_when_the_header_is_missing() -> None:
 
 
 async def test_connect_refused_target_is_skipped_on_retry() -> None:
-    dead = RawUpstream()
-    await dead.start()
-    dead_port = dead.port
-    dead.close()
+    dead_port = await refused_port()
     async with upstreams(1) as [alive]:
         targets = [f"127.0.0.1:{dead_port}", f"127.0.0.1:{alive.port}"]
         async with balanced_gateway(balanced_config(targets)) as gw:
@@ -140,10 +138,7 @@ async def test_connect_refused_target_is_skipped_on_retry() -> None:
 
 
 async def test_without_retries_a_refused_target_answers_502() -> None:
-    dead = RawUpstream()
-    await dead.start()
-    dead_port = dead.port
-    dead.close()
+    dead_port = await refused_port()
     async with upstreams(1) as [alive]:
         targets = [f"127.0.0.1:{dead_port}", f"127.0.0.1:{alive.port}"]
         config = balanced_config(targets, service="    retries: 0\n")

@@ -18,6 +18,7 @@ from proxy.balancer_env import (
     balanced_gateway,
     bodies,
     get,
+    refused_port,
     upstreams,
     wait_until,
 )
@@ -89,10 +90,7 @@ async def test_passive_http_failures_take_a_target_out() -> None:
 
 
 async def test_passive_tcp_failures_stop_connect_attempts() -> None:
-    dead = RawUpstream()
-    await dead.start()
-    dead_port = dead.port
-    dead.close()
+    dead_port = await refused_port()
     async with upstreams(1) as [alive]:
         config = balanced_config(
             [f"127.0.0.1:{dead_port}", f"127.0.0.1:{alive.port}"],
@@ -174,10 +172,7 @@ async def test_a_probe_that_gets_no_answer_counts_as_a_timeout() -> None:
 
 
 async def test_tcp_probes_only_connect() -> None:
-    dead = RawUpstream()
-    await dead.start()
-    dead_port = dead.port
-    dead.close()
+    dead_port = await refused_port()
     config = balanced_config(
         [f"127.0.0.1:{dead_port}"],
         upstream=(
