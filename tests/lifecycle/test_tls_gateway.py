@@ -64,6 +64,8 @@ def test_every_worker_serves_https_and_a_reload_rereads_the_certificate(
             assert seen["x-forwarded-proto"] == "https"
     assert httpx.get(gateway.proxy + "/bar").status_code == 200
     assert _served_fingerprint(port) == _fingerprint(files)
+    listen = gateway.info()["configuration"]["proxy_listen"]
+    assert listen == [gateway.proxy.removeprefix("http://"), f"127.0.0.1:{port} ssl"]
 
     # SIGHUP: the renewed certificate is served to new handshakes, by every worker.
     renewed = self_signed(tmp_path, "renewed")

@@ -38,7 +38,7 @@ from authgate.admin.metrics import CONTENT_TYPE, SupervisorCounters, render_metr
 from authgate.admin.upstream_health import HealthCollector, upstream_health
 from authgate.config import Upstream
 from authgate.plugins.registry import plugin_class, plugin_schemas
-from authgate.proxy.supervisor import ReloadResult, Supervisor
+from authgate.proxy.supervisor import GatewaySettings, ReloadResult, Supervisor
 
 __all__ = ["MAX_CONFIG_BYTES", "create_admin_app"]
 
@@ -85,7 +85,7 @@ class _AdminApi:
                 "workers": {"configured": settings.workers, "pids": sup.workers},
                 "configuration": {
                     "database": "off",
-                    "proxy_listen": [f"{settings.host}:{settings.port}"],
+                    "proxy_listen": _proxy_listen(settings),
                     "admin_listen": [self.admin_listen],
                     "nginx_worker_processes": settings.workers,
                 },
@@ -293,3 +293,11 @@ def create_admin_app(supervisor: Supervisor, admin_listen: str) -> Starlette:
         exception_handlers={HTTPException: _http_error, Exception: _unexpected},
         middleware=[Middleware(BrowserGuard, loopback_only=is_loopback_name(host))],
     )
+
+
+def _proxy_listen(settings: GatewaySettings) -> list[str]:
+    """The proxy's listeners in Kong's notation (``HOST:PORT``, ``HOST:PORT ssl``)."""
+    listen = [f"{settings.host}:{settings.port}"]
+    if settings.tls is not None:
+        listen.append(f"{settings.tls_host}:{settings.tls_port} ssl")
+    return listen
