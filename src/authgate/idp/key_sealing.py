@@ -26,7 +26,6 @@ __all__ = [
     "KeySealError",
     "KeySealer",
     "is_sealed",
-    "key_sealer_from_env",
     "open_stored",
 ]
 
@@ -87,12 +86,6 @@ class KeySealer:
             ) from None
         jwk: dict[str, Any] = orjson.loads(plain)
         return jwk
-
-
-def key_sealer_from_env() -> KeySealer | None:
-    """The sealer for ``$AUTHGATE_IDP_KEY_SECRET``, or None when it is not set."""
-    secret = os.environ.get(ENV_KEY_SECRET, "")
-    return KeySealer(secret) if secret else None
 
 
 def open_stored(

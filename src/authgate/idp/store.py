@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 from authgate.idp.db import create_engine, normalize_url, upgrade_to_head
-from authgate.idp.key_sealing import KeySealer, key_sealer_from_env
+from authgate.idp.key_sealing import ENV_KEY_SECRET, KeySealer
 from authgate.idp.passwords import PasswordHasher
 from authgate.idp.store_auth import AuthStore
 from authgate.idp.store_base import Clock, system_clock
@@ -41,9 +43,8 @@ class IdpStore(KeyStore, AuthStore, GroupStore, UserStore, ClientStore, PoolStor
         private signing keys at rest; keys stored in the clear are sealed now, and every
         sealed key must open, so a wrong or missing secret fails here, not at the first login.
         """
-        sealer = key_sealer_from_env() if key_secret is None else None
-        if key_secret:
-            sealer = KeySealer(key_secret)
+        secret = os.environ.get(ENV_KEY_SECRET, "") if key_secret is None else key_secret
+        sealer = KeySealer(secret) if secret else None
         engine = create_engine(normalize_url(url))
         store = cls(engine, clock, hasher or PasswordHasher(), sealer)
         try:
