@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import orjson
@@ -26,9 +26,11 @@ import pytest
 
 from authgate.testing import ServerProcess, free_port
 from authgate.testing.gateway import eventually
+from idp.oidc_harness import form_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKSHOP = ROOT / "examples" / "workshop"
+NAV = {"Accept": "text/html", "Sec-Fetch-Mode": "navigate"}
 
 
 @dataclass
@@ -196,6 +198,57 @@ def test_demo_json_has_every_url_and_credential_and_secrets_are_0600(up: Up) -> 
     assert stored
     assert all('"authgate-sealed-jwk-v1"' in jwk and '"d"' not in jwk for jwk in stored)
     assert httpx.get(f"{demo['gateway']['admin']}/status").status_code == 200
+
+
+def _sign_in(browser: httpx.Client, page: httpx.Response, user: dict[str, Any]) -> httpx.Response:
+    """Fill the hosted login form on ``page``; the IdP's answer (redirects followed or not)."""
+    csrf, action = form_fields(page.text)
+    form = {"username": user["username"], "password": user["password"], "_csrf": csrf}
+    return browser.post(urljoin(str(page.url), action), data=form, headers=NAV)
+
+
+def test_the_printed_hosted_login_url_opens_the_login_page(up: Up) -> None:
+    url = up.demo["urls"]["IdP hosted login"]
+    assert url in up.process.log()
+    query = parse_qs(urlsplit(url).query)
+    assert query["client_id"] == [up.demo["idp"]["client_id"]]
+    assert query["response_type"] == ["code"]
+    assert query["redirect_uri"] == [up.bar]
+    assert "openid" in query["scope"][0].split()
+    with httpx.Client(follow_redirects=True) as browser:
+        page = browser.get(url, headers=NAV)
+        assert page.status_code == 200, page.text
+        assert "<form" in page.text
+        assert 'name="password"' in page.text
+        # Signed in there, the browser comes back to /bar and the gateway lets it through.
+        landed = _sign_in(browser, page, up.demo["idp"]["user"])
+        assert landed.status_code == 200, landed.text
+        assert urlsplit(str(landed.url)).path == "/bar"
+        api = browser.get(up.bar, headers={"Accept": "application/json"})  # same session
+        assert _echoed_headers(api)["x-authenticated-user"] == up.demo["idp"]["user"]["sub"]
+
+
+def test_the_logout_url_in_the_banner_and_demo_json_signs_out(up: Up) -> None:
+    logout = up.demo["gateway"]["logout"]
+    assert logout == f"{up.bar}/logout"
+    assert up.demo["urls"]["sign out (gateway logout)"] == logout
+    assert logout in up.process.log()
+    with httpx.Client() as browser:
+        start = browser.get(up.bar, headers=NAV)
+        assert start.status_code == 302
+        page = browser.get(start.headers["location"], headers=NAV, follow_redirects=True)
+        signed_in = _sign_in(browser, page, up.demo["idp"]["user"])
+        assert signed_in.status_code in (302, 303), signed_in.text
+        callback = signed_in.headers["location"]
+        assert browser.get(callback, headers=NAV, follow_redirects=True).status_code == 200
+        assert browser.get(up.bar, headers=NAV).status_code == 200  # signed in
+        signed_out = browser.get(logout, headers=NAV, follow_redirects=True)
+        assert signed_out.status_code == 200, signed_out.text
+        again = browser.get(up.bar, headers=NAV)
+        assert again.status_code == 302  # the session is gone: sign in again
+        assert again.headers["location"].startswith(
+            up.demo["idp"]["endpoints"]["authorization_endpoint"]
+        )
 
 
 def test_sigterm_exits_0_and_leaves_no_child_process(up: Up) -> None:

@@ -1,7 +1,9 @@
 """`authgate up`: the whole workshop on one machine, started and stopped as one.
 
-``up`` is a list of :class:`Component` processes started in order (each waited for until it
-listens), then a banner and ``.authgate/demo.json`` describing how to use them. Ctrl-C or
+``up`` first checks every listen address, the state directory and the user's ``--config``
+(:mod:`.up_preflight`), so a mistake is one line and nothing starts. Then it starts a list
+of :class:`Component` processes in order (each waited for until it answers HTTP), then a
+banner and ``.authgate/demo.json`` describing how to use them. Ctrl-C or
 SIGTERM stops them in reverse order. The order is: the embedded IdP (its ``on_ready`` hook
 seeds the workshop pool, clients, domain and demo user), the echo upstream, the gateway
 (whose environment carries the seeded facts to ``examples/workshop/kong.yaml``).
@@ -9,26 +11,35 @@ seeds the workshop pool, clients, domain and demo user), the echo upstream, the 
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated
 
-import orjson
 import typer
 
 from authgate.cli.addresses import parse_host_port
 from authgate.cli.idp_serve import default_public_url
+from authgate.cli.up_banner import print_banner, write_demo_json
 from authgate.cli.up_idp import gateway_environment, idp_key_secret, seed_idp, session_secret
-from authgate.cli.up_tour import Command, browser_steps, curl_tour
+from authgate.cli.up_preflight import (
+    PreflightError,
+    check_config,
+    check_listeners,
+    make_state_dir,
+)
+from authgate.cli.up_processes import (
+    Component,
+    Demo,
+    StartError,
+    start,
+    stop,
+    this_run_log,
+    wait_for_signal,
+)
+from authgate.cli.up_tour import browser_steps, curl_tour, hosted_login_url
 from authgate.idp.key_sealing import ENV_KEY_SECRET
 
 __all__ = ["Component", "Demo", "UpOptions", "up", "workshop_components"]
@@ -38,159 +49,8 @@ DEFAULT_SPEC = Path("examples/workshop/idp.yaml")
 DEFAULT_STATE = Path(".authgate")
 # The addresses written in examples/workshop/kong.yaml, replaced by the chosen ones.
 DEFAULT_ECHO = "127.0.0.1:8080"
-START_TIMEOUT = 30.0
-STOP_TIMEOUT = 40.0
-_PR_SET_PDEATHSIG = 1
-
-
-@dataclass
-class Demo:
-    """Facts gathered while starting: shown in the banner and written to demo.json."""
-
-    urls: dict[str, str] = field(default_factory=dict)
-    curl: list[str] = field(default_factory=list)
-    commands: list[Command] = field(default_factory=list)
-    browser: list[str] = field(default_factory=list)
-    facts: dict[str, Any] = field(default_factory=dict)
-    env: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Component:
-    """One process of the demo: ``python -m authgate ARGS``, ready when ``address`` accepts.
-
-    With ``uses_env`` it also gets ``Demo.env`` (what earlier components' hooks gathered).
-    """
-
-    name: str
-    args: list[str]
-    address: str
-    on_ready: Callable[[Demo], None] | None = None
-    uses_env: bool = False
-    process: subprocess.Popen[bytes] | None = None
-    log_path: Path | None = None
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: get SIGTERM if `authgate up` dies (Linux), so none is orphaned."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def _listening(address: str) -> bool:
-    host, port = parse_host_port(address)
-    if host in ("0.0.0.0", "::"):
-        host = "127.0.0.1" if host == "0.0.0.0" else "::1"
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def _start(component: Component, logs: Path, env: dict[str, str]) -> None:
-    component.log_path = logs / f"{component.name}.log"
-    with component.log_path.open("ab") as log:
-        component.process = subprocess.Popen(
-            [sys.executable, "-m", "authgate", *component.args],
-            env={**os.environ, **env} if component.uses_env else None,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,  # safe: `up` runs no threads
-        )
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        if component.process.poll() is not None:
-            raise RuntimeError(f"{component.name} exited with code {component.process.returncode}")
-        if _listening(component.address):
-            return
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{component.name} did not listen on {component.address}")
-        time.sleep(0.05)
-
-
-def _stop(components: list[Component]) -> None:
-    for component in reversed(components):
-        process = component.process
-        if process is None or process.poll() is not None:
-            continue
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _gateway_config(source: Path, state: Path, replacements: dict[str, str]) -> Path:
-    text = source.read_text(encoding="utf-8")
-    for default, chosen in replacements.items():
-        text = text.replace(default, chosen)
-    target = state / "gateway.yaml"
-    target.write_text(text, encoding="utf-8")
-    return target
-
-
-def _banner(demo: Demo, out: TextIO) -> None:
-    from rich.console import Console
-    from rich.panel import Panel
-    from rich.table import Table
-
-    table = Table.grid(padding=(0, 2))
-    table.add_column(no_wrap=True)
-    table.add_column(overflow="fold")
-    for name, url in demo.urls.items():
-        table.add_row(f"[bold]{name}[/bold]", url)
-    # Never cut a URL or secret short: wide when not a terminal, folded when it is narrow.
-    width = None if out.isatty() else 200
-    console = Console(file=out, highlight=False, soft_wrap=True, width=width)
-    console.print(Panel(table, title="authgate is up", expand=False))
-    credentials = demo.facts.get("credentials", {})
-    if credentials:
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(no_wrap=True)
-        grid.add_column(overflow="fold")
-        for name, value in credentials.items():
-            grid.add_row(f"[bold]{name}[/bold]", str(value))
-        console.print(Panel(grid, title="workshop IdP", expand=False))
-    console.print("[bold]Try[/bold] (paste in order; one shell):")
-    for command in demo.commands:
-        expect = f"  -> {command.expect}" if command.expect is not None else ""
-        console.print(f"  # {command.title}{expect}", style="dim", markup=False)
-        console.print(f"  {command.command}", markup=False)
-    for line in demo.curl:
-        console.print(f"  {line}", markup=False)
-    if demo.browser:
-        console.print("[bold]In a browser:[/bold]")
-        for line in demo.browser:
-            console.print(f"  {line}", markup=False)
-    console.print(f"Logs: {demo.facts['logs']}/  Facts for scripts: {demo.facts['demo_json']}")
-    console.print("Ctrl-C stops everything.")
-
-
-def _wait_for_signal(components: list[Component]) -> int:
-    """Block until SIGINT/SIGTERM (exit 0) or until a component dies (exit 1)."""
-    received: list[int] = []
-
-    def handler(signum: int, frame: object) -> None:
-        received.append(signum)
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, handler)
-    while not received:
-        for component in components:
-            assert component.process is not None
-            if component.process.poll() is not None:
-                typer.echo(
-                    f"authgate up: {component.name} exited ({component.process.returncode}); "
-                    f"see {component.log_path}",
-                    err=True,
-                )
-                return 1
-        time.sleep(0.2)
-    return 0
+# The workshop route's logout (``logout_uri_suffix`` in examples/workshop/kong.yaml).
+LOGOUT_SUFFIX = "/logout"
 
 
 @dataclass(frozen=True)
@@ -226,12 +86,41 @@ class UpOptions:
             host = f"[{host}]"
         return f"http://{host}:{port}"
 
+    @property
+    def bar_url(self) -> str:
+        """The workshop route, as a browser opens it."""
+        return f"{self.gateway_url}/bar"
+
+    def listeners(self) -> dict[str, tuple[str, str]]:
+        """Each listen flag: what listens there, and its address."""
+        return {
+            "--listen": ("the gateway proxy", self.listen),
+            "--admin-listen": ("the admin API", self.admin_listen),
+            "--echo-listen": ("the echo upstream", self.echo_listen),
+            "--idp-listen": ("the IdP", self.idp_listen),
+        }
+
+    def stand_ins(self) -> dict[str, str]:
+        """Values for the workshop's vault references while the IdP is not seeded yet."""
+        return {
+            "AUTHGATE_ISSUER": _local_url(self.idp_listen, "/not-seeded-yet"),
+            "AUTHGATE_CLIENT_ID": "not-seeded-yet",
+            "AUTHGATE_CLIENT_SECRET": "not-seeded-yet",
+            "AUTHGATE_SERVICE_CLIENT_ID": "not-seeded-yet",
+            "AUTHGATE_SESSION_SECRET": "x" * 48,
+            "AUTHGATE_LOGOUT_REDIRECT_URI": self.bar_url,
+        }
+
+
+def _local_url(address: str, path: str = "/") -> str:
+    """The URL this machine reaches ``address`` at (a wildcard host means loopback)."""
+    return default_public_url(*parse_host_port(address)) + path
+
 
 def idp_component(opts: UpOptions) -> Component:
-    """The embedded IdP; once it listens, the workshop is seeded into it (idempotently)."""
-    host, port = parse_host_port(opts.idp_listen)
-    idp_url = default_public_url(host, port)
-    bar_url = f"{opts.gateway_url}/bar"
+    """The embedded IdP; once it answers, the workshop is seeded into it (idempotently)."""
+    idp_url = default_public_url(*parse_host_port(opts.idp_listen))
+    bar_url = opts.bar_url
 
     def ready(demo: Demo) -> None:
         facts = seed_idp(opts.db_url, opts.spec, opts.gateway_url, opts.state_dir, idp_url)
@@ -241,7 +130,7 @@ def idp_component(opts: UpOptions) -> Component:
         demo.urls |= {
             "IdP issuer": facts["issuer"],
             "IdP discovery": facts["discovery"],
-            "IdP hosted login": endpoints["authorization_endpoint"] or "",
+            "IdP hosted login": hosted_login_url(endpoints, facts["client_id"], bar_url),
             "IdP token endpoint": endpoints["token_endpoint"] or "",
         }
         service = facts.get("service_client") or {}
@@ -263,11 +152,11 @@ def idp_component(opts: UpOptions) -> Component:
         demo.browser += browser_steps(bar_url, facts)
 
     args = ["idp", "serve", "--db", opts.db_url, "--listen", opts.idp_listen]
-    return Component("idp", args, opts.idp_listen, ready)
+    return Component("idp", args, [_local_url(opts.idp_listen)], ready)
 
 
 def echo_component(opts: UpOptions) -> Component:
-    """The demo echo upstream."""
+    """The demo echo upstream (``/status/204`` is its own answer, not another server's)."""
     url = f"http://{opts.echo_listen}"
 
     def ready(demo: Demo) -> None:
@@ -275,31 +164,36 @@ def echo_component(opts: UpOptions) -> Component:
         demo.facts["upstream"] = {"echo": url}
 
     args = ["upstream", "echo", "--listen", opts.echo_listen]
-    return Component("echo", args, opts.echo_listen, ready)
+    return Component("echo", args, [_local_url(opts.echo_listen, "/status/204")], ready)
 
 
 def gateway_component(opts: UpOptions) -> Component:
     """The gateway, with the workshop config pointed at the chosen addresses."""
     host, port = parse_host_port(opts.listen)
     proxy, admin = f"http://{host}:{port}", f"http://{opts.admin_listen}"
+    logout = opts.bar_url + LOGOUT_SUFFIX
     config = _gateway_config(opts.config, opts.state_dir, {DEFAULT_ECHO: opts.echo_listen})
 
     def ready(demo: Demo) -> None:
         demo.urls |= {"gateway proxy": proxy, "admin API": admin, "metrics": f"{admin}/metrics"}
-        demo.urls["route /bar (openid-connect)"] = f"{opts.gateway_url}/bar"
+        demo.urls["route /bar (openid-connect)"] = opts.bar_url
+        demo.urls["sign out (gateway logout)"] = logout
         demo.curl += [f"curl -s {admin}/status", f"curl -s {admin}/routes"]
         demo.facts["gateway"] = {
             "proxy": proxy, "url": opts.gateway_url, "admin": admin, "workers": opts.workers,
+            "logout": logout,
         }  # fmt: skip
         demo.facts["config"] = str(config)
+        demo.facts["user_config"] = str(opts.config)
 
     args = [
         "gateway", "--config", str(config), "--workers", str(opts.workers),
         "--listen", opts.listen, "--admin-listen", opts.admin_listen,
         "--access-log", str(opts.logs / "access.log"), "--drain-timeout", "5",
     ]  # fmt: skip
-    # The admin API answers only once every worker serves: it is the readiness signal.
-    return Component("gateway", args, opts.admin_listen, ready, uses_env=True)
+    # The admin API answers only once every worker serves; the proxy must answer too.
+    probes = [_local_url(opts.admin_listen, "/status"), _local_url(opts.listen)]
+    return Component("gateway", args, probes, ready, uses_env=True)
 
 
 def workshop_components(opts: UpOptions) -> list[Component]:
@@ -326,7 +220,11 @@ def up(
         Path, typer.Option(help="Where the IdP database, secrets, demo.json and logs go.")
     ] = DEFAULT_STATE,
 ) -> None:
-    """Start the workshop: IdP (seeded), echo upstream, gateway; print how to use them."""
+    """Start the workshop: IdP (seeded), echo upstream, gateway; print how to use them.
+
+    Every listen address, the state directory and --config are checked first: a problem is
+    one line naming the flag to change, exit 1, and nothing is started.
+    """
     for value in (listen, admin_listen, echo_listen, idp_listen):
         parse_host_port(value)
     for path in (config, spec):
@@ -335,27 +233,35 @@ def up(
     opts = UpOptions(
         listen, admin_listen, echo_listen, idp_listen, workers, config, spec, state_dir, idp_db
     )
-    opts.logs.mkdir(parents=True, exist_ok=True)
-    if not os.environ.get(ENV_KEY_SECRET):
-        # The IdP and its seed (child processes) seal the signing keys with it.
-        os.environ[ENV_KEY_SECRET] = idp_key_secret(state_dir)
+    try:
+        _preflight(opts)
+    except PreflightError as exc:
+        typer.echo(f"authgate up: {exc}", err=True)
+        raise typer.Exit(exc.code) from None
     code = _run(workshop_components(opts), Demo(), state_dir)
     raise typer.Exit(code)
 
 
-def _write_demo_json(demo: Demo, path: Path) -> None:
-    """The banner's facts for scripts; 0600 because it holds the demo's secrets."""
-    payload = {
-        **demo.facts,
-        "urls": demo.urls,
-        "commands": [c.as_json() for c in demo.commands],
-        "curl": [c.command for c in demo.commands] + demo.curl,
-        "browser": demo.browser,
-    }
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(orjson.dumps(payload, option=orjson.OPT_INDENT_2))
-    os.chmod(path, 0o600)
+def _preflight(opts: UpOptions) -> None:
+    """Everything checked before the first process starts (see :mod:`.up_preflight`)."""
+    check_listeners(opts.listeners())
+    check_config(opts.config, opts.stand_ins())
+    make_state_dir(opts.state_dir)
+    if not os.environ.get(ENV_KEY_SECRET):
+        # The IdP and its seed (child processes) seal the signing keys with it.
+        try:
+            os.environ[ENV_KEY_SECRET] = idp_key_secret(opts.state_dir)
+        except (OSError, RuntimeError) as exc:
+            raise PreflightError(f"cannot keep the IdP key secret: {exc}") from None
+
+
+def _gateway_config(source: Path, state: Path, replacements: Mapping[str, str]) -> Path:
+    text = source.read_text(encoding="utf-8")
+    for default, chosen in replacements.items():
+        text = text.replace(default, chosen)
+    target = state / "gateway.yaml"
+    target.write_text(text, encoding="utf-8")
+    return target
 
 
 def _run(components: list[Component], demo: Demo, state_dir: Path) -> int:
@@ -363,24 +269,30 @@ def _run(components: list[Component], demo: Demo, state_dir: Path) -> int:
     try:
         for component in components:
             started.append(component)
-            _start(component, state_dir / "logs", demo.env)
+            start(component, state_dir / "logs", demo.env)
             if component.on_ready is not None:
                 component.on_ready(demo)
+        for component in started:  # every one of them still up: only then the banner
+            assert component.process is not None
+            if component.process.poll() is not None:
+                code = component.process.returncode
+                raise StartError(component, f"{component.name} exited with code {code}")
         demo_json = state_dir / "demo.json"
         demo.facts["demo_json"] = str(demo_json)
         demo.facts["logs"] = str(state_dir / "logs")
         demo.facts["pids"] = {c.name: c.process.pid for c in started if c.process is not None}
-        _write_demo_json(demo, demo_json)
-        _banner(demo, sys.stdout)
+        write_demo_json(demo, demo_json)
+        print_banner(demo, sys.stdout)
         sys.stdout.flush()
-        return _wait_for_signal(started)
+        return wait_for_signal(started)
     except KeyboardInterrupt:
         return 130
-    except RuntimeError as exc:
+    except (RuntimeError, OSError) as exc:
+        failed = exc.component if isinstance(exc, StartError) else started[-1]
         typer.echo(f"authgate up: {exc}", err=True)
-        for component in started:
-            if component.log_path is not None and component.log_path.exists():
-                typer.echo(component.log_path.read_text(errors="replace")[-2000:], err=True)
+        tail = this_run_log(failed)
+        if tail:
+            typer.echo(f"--- {failed.log_path}, this run:\n{tail}", err=True)
         return 1
     finally:
-        _stop(started)
+        stop(started)

@@ -9,9 +9,12 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-__all__ = ["Command", "browser_steps", "curl_tour"]
+__all__ = ["HOSTED_LOGIN_SCOPES", "Command", "browser_steps", "curl_tour", "hosted_login_url"]
 
+# What the banner's hosted-login link asks for: the scopes the workshop client kong-api has.
+HOSTED_LOGIN_SCOPES = "openid email profile"
 _FIELD = "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"{name}\"])'"
 
 
@@ -121,3 +124,21 @@ def browser_steps(bar_url: str, idp: dict[str, Any]) -> list[str]:
         f"Sign in as {user['username']} with password {user['password']}: back on /bar.",
         f"Sign out: {bar_url}/logout",
     ]
+
+
+def hosted_login_url(endpoints: dict[str, Any], client_id: str, redirect_uri: str) -> str:
+    """The IdP's hosted login page as a link that opens it (OpenID Connect Core §3.1.2.1).
+
+    A bare authorization endpoint answers "The client_id is missing"; like Cognito's
+    "View hosted UI" link this carries ``client_id``, ``response_type=code``, ``scope`` and
+    the registered ``redirect_uri`` (the gateway's route, which finishes the sign-in).
+    """
+    query = urlencode(
+        {
+            "client_id": client_id,
+            "response_type": "code",
+            "scope": HOSTED_LOGIN_SCOPES,
+            "redirect_uri": redirect_uri,
+        }
+    )
+    return f"{endpoints['authorization_endpoint']}?{query}"
