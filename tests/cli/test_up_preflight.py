@@ -122,11 +122,25 @@ def test_a_yaml_error_in_the_config_names_the_users_file_and_line(tmp_path: Path
 def test_a_component_that_fails_to_start_shows_only_this_runs_log(tmp_path: Path) -> None:
     state = tmp_path / "state"
     (state / "logs").mkdir(parents=True)
-    (state / "logs" / "idp.log").write_text("an older run's line that must not be shown\n")
-    spec = tmp_path / "idp.yaml"
-    spec.write_text((WORKSHOP / "idp.yaml").read_text().replace("name: kongpool", "name: ''"))
-    result = _up("--idp-spec", str(spec), state=state)
+    log = state / "logs" / "idp.log"
+    log.write_text("an older run's line that must not be shown\n")
+    refused = f"postgresql://nobody@127.0.0.1:{free_port()}/authgate"  # nothing listens there
+    result = _up("--idp-db", refused, state=state)
     assert result.returncode == 1
     assert BANNER not in result.stdout
     assert "older run" not in result.stderr
+    first, header, *lines = result.stderr.strip().splitlines()
+    assert first.startswith("authgate up: idp exited with code "), result.stderr
+    assert header == f"--- {log}, this run:"
+    assert lines, result.stderr
+    assert "older run" in log.read_text()  # the log itself keeps every run
+
+
+def test_seeding_failure_is_reported_without_an_unrelated_log(tmp_path: Path) -> None:
+    spec = tmp_path / "idp.yaml"
+    spec.write_text((WORKSHOP / "idp.yaml").read_text().replace("name: kongpool", "name: ''"))
+    result = _up("--idp-spec", str(spec), state=tmp_path / "state")
+    assert result.returncode == 1
+    assert BANNER not in result.stdout
     assert result.stderr.startswith("authgate up: seeding the IdP failed"), result.stderr
+    assert "--- " not in result.stderr

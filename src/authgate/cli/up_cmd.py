@@ -288,11 +288,10 @@ def _run(components: list[Component], demo: Demo, state_dir: Path) -> int:
     except KeyboardInterrupt:
         return 130
     except (RuntimeError, OSError) as exc:
-        failed = exc.component if isinstance(exc, StartError) else started[-1]
         typer.echo(f"authgate up: {exc}", err=True)
-        tail = this_run_log(failed)
-        if tail:
-            typer.echo(f"--- {failed.log_path}, this run:\n{tail}", err=True)
+        tail = this_run_log(exc.component) if isinstance(exc, StartError) else ""
+        if isinstance(exc, StartError) and tail:
+            typer.echo(f"--- {exc.component.log_path}, this run:\n{tail}", err=True)
         return 1
     finally:
         stop(started)
