@@ -23,7 +23,13 @@ from authgate.cli.addresses import parse_host_port
 from authgate.config import ConfigError
 from authgate.config.loader import load_config_file
 
-__all__ = ["PreflightError", "check_config", "check_listeners", "make_state_dir"]
+__all__ = [
+    "ConfigPreflightError",
+    "PreflightError",
+    "check_config",
+    "check_listeners",
+    "make_state_dir",
+]
 
 _WILDCARDS = ("0.0.0.0", "::", "")
 
