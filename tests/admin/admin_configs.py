@@ -9,9 +9,11 @@ def admin_config(echo_port: int) -> str:
 services:
   - name: echo
     url: http://127.0.0.1:{echo_port}
+    tags: [team-a]
     routes:
       - name: bar
         paths: [/bar]
+        tags: [team-a, public]
       - name: closed
         paths: [/closed]
         plugins:
@@ -25,6 +27,7 @@ services:
     routes:
       - name: baz
         paths: [/baz]
+        tags: [public]
   - name: dead
     url: http://127.0.0.1:1
     retries: 0

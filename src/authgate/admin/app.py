@@ -11,19 +11,25 @@ import socket
 import uuid
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 from pydantic import BaseModel
 from starlette.applications import Starlette
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Message, Scope
 
 from authgate import __version__
+from authgate.admin.config_body import (
+    MAX_CONFIG_BYTES,
+    ConfigBody,
+    ConfigBodyError,
+    read_config_body,
+    truthy,
+)
 from authgate.admin.entities import (
     CONFIG_KINDS,
     ENTITY_KINDS,
@@ -33,16 +39,30 @@ from authgate.admin.entities import (
     find_entity,
     page,
 )
+from authgate.admin.flattened_errors import flattened_errors
 from authgate.admin.guard import BrowserGuard, is_loopback_name
 from authgate.admin.metrics import CONTENT_TYPE, SupervisorCounters, render_metrics
+from authgate.admin.nested import (
+    CHILDREN,
+    Child,
+    TagFilterError,
+    children,
+    filter_by_tags,
+    find_parent,
+    tag_rows,
+)
 from authgate.admin.upstream_health import HealthCollector, upstream_health
-from authgate.config import Upstream
+from authgate.config import ConfigError, Upstream
 from authgate.plugins.registry import plugin_class, plugin_schemas
-from authgate.proxy.supervisor import GatewaySettings, ReloadResult, Supervisor
+from authgate.proxy.supervisor import (
+    GatewaySettings,
+    ReloadResult,
+    Supervisor,
+    parse_config_text,
+)
 
 __all__ = ["MAX_CONFIG_BYTES", "create_admin_app"]
 
-MAX_CONFIG_BYTES = 16 << 20
 _EMPTY_HASH = "0" * 32
 
 
@@ -126,6 +146,57 @@ class _AdminApi:
         kind = request.url.path.strip("/")
         return _page(request, entity_list(self.supervisor.current.config, kind))
 
+    async def enabled_plugins(self, request: Request) -> Response:
+        config = self.supervisor.current.config
+        enabled = sorted({p.name for p in config.plugins if getattr(p, "enabled", True)})
+        return _json({"enabled_plugins": enabled})
+
+    def nested(self, child: Child) -> Any:
+        """``GET /{parent}/{key}/{kind}``: the parent's children, one page of them."""
+
+        async def endpoint(request: Request) -> Response:
+            config = self.supervisor.current.config
+            parent = find_parent(config, child.parent, request.path_params["key"])
+            if parent is None:
+                return _error(404, "Not found")
+            return _page(request, children(config, child, parent.id))  # type: ignore[attr-defined]
+
+        return endpoint
+
+    def nested_one(self, child: Child) -> Any:
+        """``GET /{parent}/{key}/{kind}/{child}``: one child, only if it is the parent's."""
+
+        async def endpoint(request: Request) -> Response:
+            config = self.supervisor.current.config
+            parent = find_parent(config, child.parent, request.path_params["key"])
+            if parent is None:
+                return _error(404, "Not found")
+            own = children(config, child, parent.id)  # type: ignore[attr-defined]
+            found = find_entity(own, child.kind, request.path_params["child"])
+            return _json(found) if found is not None else _error(404, "Not found")
+
+        return endpoint
+
+    async def route_service(self, request: Request) -> Response:
+        config = self.supervisor.current.config
+        route = find_parent(config, "routes", request.path_params["key"])
+        service = config.service(getattr(route, "service", None))
+        if service is None:
+            return _error(404, "Not found")
+        return _json(dump_entity(service))
+
+    async def tags(self, request: Request) -> Response:
+        only = request.path_params.get("tag")
+        rows = tag_rows(self.supervisor.current.config, only)
+        params = request.query_params
+        try:
+            answer = page(
+                rows, request.url.path, params.get("size"), params.get("offset"), dump=dict
+            )
+        except PageError as exc:
+            return _error(400, str(exc))
+        return _json(answer)
+
     async def entity(self, request: Request) -> Response:
         kind = request.url.path.strip("/").split("/")[0]
         config = self.supervisor.current.config
@@ -143,12 +214,6 @@ class _AdminApi:
         config = self.supervisor.current.config
         return next((u for u in config.upstreams if key in (u.id, u.name)), None)
 
-    async def upstream_targets(self, request: Request) -> Response:
-        upstream = self._upstream(request)
-        if upstream is None:
-            return _error(404, "Not found")
-        return _page(request, self.supervisor.current.config.upstream_targets(upstream.id))
-
     async def upstream_health(self, request: Request) -> Response:
         upstream = self._upstream(request)
         if upstream is None:
@@ -162,14 +227,15 @@ class _AdminApi:
         return _json({"config": current.text, "configuration_hash": current.hash})
 
     async def post_config(self, request: Request) -> Response:
-        text = await _config_text(request)
-        if isinstance(text, Response):
-            return text
-        if not text.strip():
-            return _error(400, "empty body: send a declarative configuration (YAML or JSON)")
-        result = await self.supervisor.reload_text(text)
+        try:
+            body = await read_config_body(request)
+        except ConfigBodyError as exc:
+            return _error(exc.status, exc.message)
+        if body.options.get("check_hash") == "1" and self._unchanged(body):
+            return Response(status_code=304)
+        result = await self.supervisor.reload_text(body.text)
         if not result.ok:
-            return _refused(result)
+            return _refused(result, body)
         config = self.supervisor.current.config
         return _json(
             {
@@ -183,6 +249,14 @@ class _AdminApi:
             201,
         )
 
+    def _unchanged(self, body: ConfigBody) -> bool:
+        """Kong's ``check_hash=1``: the posted config has the content being served."""
+        try:
+            loaded = parse_config_text(body.text, version=0)
+        except ConfigError:
+            return False
+        return loaded.hash == self.supervisor.current.hash
+
     async def metrics(self, request: Request) -> Response:
         config = self.supervisor.current.config
         extra = []
@@ -195,70 +269,32 @@ class _AdminApi:
 def _page(request: Request, entities: Sequence[BaseModel]) -> Response:
     """One page of ``entities`` in Kong's shape, as ``?size=`` and ``?offset=`` ask."""
     params = request.query_params
+    tags = params.get("tags")
     try:
-        return _json(page(entities, request.url.path, params.get("size"), params.get("offset")))
-    except PageError as exc:
+        chosen = filter_by_tags(entities, tags)
+        query = urlencode({"tags": tags}) if tags is not None else ""
+        answer = page(
+            chosen, request.url.path, params.get("size"), params.get("offset"), query=query
+        )
+    except (PageError, TagFilterError) as exc:
         return _error(400, str(exc))
+    return _json(answer)
 
 
-_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-
-
-async def _config_text(request: Request) -> str | Response:
-    """The posted config: the raw body, or Kong's form field ``config`` (``-F config=@f``)."""
-    too_large = _error(413, f"configuration larger than {MAX_CONFIG_BYTES} bytes")
-    length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_CONFIG_BYTES):
-        return too_large
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_CONFIG_BYTES:
-            return too_large
-    if request.headers.get("content-type", "").startswith(_FORM_TYPES):
-        return await _form_field(request.scope, bytes(body))
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return _error(400, "configuration must be UTF-8 encoded YAML or JSON")
-
-
-async def _form_field(scope: Scope, body: bytes) -> str | Response:
-    async def replay() -> Message:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    try:
-        async with Request(scope, replay).form(
-            max_files=1, max_fields=8, max_part_size=MAX_CONFIG_BYTES
-        ) as form:
-            value = form.get("config")
-            raw = await value.read() if isinstance(value, UploadFile) else value
-    except HTTPException as exc:
-        return _error(400, f"unreadable form: {exc.detail}")
-    if raw is None:
-        return _error(400, "form field 'config' is required")
-    if isinstance(raw, str):
-        return raw
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return _error(400, "configuration must be UTF-8 encoded YAML or JSON")
-
-
-def _refused(result: ReloadResult) -> Response:
+def _refused(result: ReloadResult, body: ConfigBody) -> Response:
     issues = [{"path": issue.path, "message": issue.message} for issue in result.issues]
     fields = {issue.path: issue.message for issue in result.issues if issue.path}
     summary = "; ".join(str(issue) for issue in result.issues)
-    return _json(
-        {
-            "code": 14,
-            "name": "invalid declarative configuration",
-            "message": f"declarative config is invalid: {summary}",
-            "fields": fields,
-            "issues": issues,
-        },
-        400,
-    )
+    answer: dict[str, Any] = {
+        "code": 14,
+        "name": "invalid declarative configuration",
+        "message": f"declarative config is invalid: {summary}",
+        "fields": fields,
+        "issues": issues,
+    }
+    if truthy(body.options.get("flatten_errors")):
+        answer["flattened_errors"] = flattened_errors(body.text, result.issues)
+    return _json(answer, 400)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -281,9 +317,16 @@ def create_admin_app(supervisor: Supervisor, admin_listen: str) -> Starlette:
         Route("/config", api.get_config, methods=["GET"]),
         Route("/config", api.post_config, methods=["POST"]),
         Route("/metrics", api.metrics),
-        Route("/upstreams/{key}/targets", api.upstream_targets),
         Route("/upstreams/{key}/health", api.upstream_health),
+        Route("/plugins/enabled", api.enabled_plugins),
+        Route("/routes/{key}/service", api.route_service),
+        Route("/tags", api.tags),
+        Route("/tags/{tag}", api.tags),
     ]
+    for child in CHILDREN:
+        base = f"/{child.parent}/{{key}}/{child.kind}"
+        routes.append(Route(base, api.nested(child)))
+        routes.append(Route(base + "/{child}", api.nested_one(child)))
     for kind in ENTITY_KINDS:
         routes.append(Route(f"/{kind}", api.listing))
         routes.append(Route(f"/{kind}/{{key}}", api.entity))

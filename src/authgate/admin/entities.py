@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -64,9 +64,18 @@ def dump_entity(entity: BaseModel) -> dict[str, Any]:
 
 
 def page(
-    entities: Sequence[BaseModel], path: str, size_text: str | None, offset_text: str | None
+    entities: Sequence[Any],
+    path: str,
+    size_text: str | None,
+    offset_text: str | None,
+    *,
+    query: str = "",
+    dump: Callable[[Any], dict[str, Any]] = dump_entity,
 ) -> dict[str, Any]:
-    """One page in Kong's shape; ``next`` is the URL of the following page or ``None``."""
+    """One page in Kong's shape; ``next`` is the URL of the following page or ``None``.
+
+    ``query`` (``tags=a,b``) is kept in the ``next`` link; ``dump`` renders one item.
+    """
     size = DEFAULT_PAGE_SIZE
     if size_text is not None:
         if not size_text.isdigit() or not 1 <= int(size_text) <= MAX_PAGE_SIZE:
@@ -78,8 +87,9 @@ def page(
             raise PageError("invalid offset")
         start = int(offset_text)
     end = start + size
-    data = [dump_entity(entity) for entity in entities[start:end]]
-    following = f"{path}?size={size}&offset={end}" if end < len(entities) else None
+    data = [dump(entity) for entity in entities[start:end]]
+    kept = f"{query}&" if query else ""
+    following = f"{path}?{kept}size={size}&offset={end}" if end < len(entities) else None
     result: dict[str, Any] = {"data": data, "next": following}
     if following is not None:
         result["offset"] = str(end)
