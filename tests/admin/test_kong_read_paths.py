@@ -96,7 +96,8 @@ def test_tags_lists_every_tagged_entity(admin_gateway: Gateway) -> None:
         ("services", "team-a"),
         ("routes", "team-a"),
         ("routes", "public"),
-    } and len(rows) == 4
+    }
+    assert len(rows) == 4
     public = _get(admin_gateway, "/tags/public").json()["data"]
     bar = _get(admin_gateway, "/routes/bar").json()
     assert {row["entity_id"] for row in public} >= {bar["id"]}
