@@ -86,9 +86,7 @@ class LoginFlow:
         self._prune(jar, now)
         name = state_cookie_name(self.cookie.name, login.state)
         sealed = self.codec.seal(login.dumps(), name)
-        jar.set_cookies.append(
-            self.cookie.header(name, sealed, jar.https, config.authorization_rolling_timeout)
-        )
+        jar.put(self.cookie, name, sealed, config.authorization_rolling_timeout)
         return redirect(
             authorization_url(
                 endpoint, client.client_id, login, scopes=config.scopes or ["openid"],
