@@ -189,7 +189,6 @@ async def test_cleared_session_is_gone_and_its_cookies_expire(make: StoreFactory
 async def test_clearing_twice_sends_one_set_cookie_per_cookie_name(make: StoreFactory) -> None:
     store = make(SessionCodec(SECRET), SessionTimeouts())
     cookies = await _saved(store, Session.new({"t": "t" * 9000}, NOW))
-    assert len(cookies) >= 3  # chunked
     jar = CookieJar(cookies, https=False)
     await store.clear(jar, None)
     await store.clear(jar, None)
