@@ -104,13 +104,19 @@ def _active(interop: Interop, token: str) -> bool:
     return bool(answer.json()["active"])
 
 
-def _sign_in(interop: Interop, page: Page) -> dict[str, list[str]]:
-    page.goto(interop.bar)
+def _sign_in_at(interop: Interop, page: Page, url: str) -> None:
+    """Open ``url``, sign in at the OP and wait until the browser is back on its path."""
+    page.goto(url)
     assert page.url.startswith(interop.op.issuer + "/interaction/"), page.url
     page.get_by_label("Email").fill(OP_EMAIL)
     page.get_by_label("Password").fill(OP_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(interop.bar)
+    path = url.partition("?")[0]
+    page.wait_for_url(lambda now: now.partition("?")[0] == path)
+
+
+def _sign_in(interop: Interop, page: Page) -> dict[str, list[str]]:
+    _sign_in_at(interop, page, interop.bar)
     return _echo_headers(page)
 
 
@@ -141,6 +147,18 @@ def test_browser_signs_in_through_the_gateway_at_a_third_party_op_and_reloads_lo
     assert response.status == 200
     assert interop.op.requests()[seen:] == []
     assert browser_requests.to(interop.op.issuer) == []
+
+
+def test_a_deep_link_keeps_its_exact_query_through_a_login_at_the_third_party_op(
+    interop: Interop, context: BrowserContext
+) -> None:
+    """redirect_uri is /bar; the login starts on /bar/page with encoded and repeated args."""
+    query = "q=1&q=2&x=a%20b&e=%2F%3F%26&empty=&flag"
+    page = context.new_page()
+    _sign_in_at(interop, page, f"{interop.bar}/page?{query}")
+    assert page.url == f"{interop.bar}/page?{query}"
+    echo: dict[str, Any] = json.loads(page.locator("pre").first.inner_text())
+    assert (echo["path"], echo["query"]) == ("/page", query)
 
 
 def test_rotating_refresh_token_of_the_third_party_op_refreshes_the_session_silently(

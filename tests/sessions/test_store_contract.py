@@ -186,6 +186,16 @@ async def test_cleared_session_is_gone_and_its_cookies_expire(make: StoreFactory
         assert await store.load(CookieJar(cookies, https=False), NOW) is None
 
 
+async def test_clearing_twice_sends_one_set_cookie_per_cookie_name(make: StoreFactory) -> None:
+    store = make(SessionCodec(SECRET), SessionTimeouts())
+    cookies = await _saved(store, Session.new({"t": "t" * 9000}, NOW))
+    jar = CookieJar(cookies, https=False)
+    await store.clear(jar, None)
+    await store.clear(jar, None)
+    names = [h.partition("=")[0] for h in jar.set_cookies]
+    assert sorted(names) == sorted(cookies)
+
+
 async def test_new_sessions_never_take_an_id_from_the_request(make: StoreFactory) -> None:
     store = make(SessionCodec(SECRET), SessionTimeouts())
     planted = {"session": "attacker-chosen-value"}

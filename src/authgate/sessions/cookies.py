@@ -102,11 +102,23 @@ class CookieSettings:
 
 @dataclass
 class CookieJar:
-    """One request's cookies and the Set-Cookie headers its response will carry."""
+    """One request's cookies and the Set-Cookie headers its response will carry.
+
+    At most one Set-Cookie per cookie name: a later one for the same name replaces the
+    earlier (RFC 6265 §5.3: the browser would keep only the last anyway), so a session that
+    is cleared twice while one request is handled still sends one clearing header.
+    """
 
     cookies: Mapping[str, str]
     https: bool
     set_cookies: list[str] = field(default_factory=list)
+
+    def put(self, settings: CookieSettings, name: str, value: str, max_age: int | None) -> None:
+        """Add the Set-Cookie of ``name``, replacing one this jar already holds."""
+        prefix = name + "="
+        kept = [header for header in self.set_cookies if not header.startswith(prefix)]
+        kept.append(settings.header(name, value, self.https, max_age))
+        self.set_cookies[:] = kept
 
     def write(self, settings: CookieSettings, value: str, max_age: int | None = None) -> None:
         """Set ``settings.name`` to ``value``, chunked; stale chunks are deleted."""
@@ -117,10 +129,10 @@ class CookieJar:
         if len(parts) > 1:
             parts[0] = f"{len(parts)}.{parts[0]}"
         for name, part in zip(names, parts, strict=False):
-            self.set_cookies.append(settings.header(name, part, self.https, max_age))
+            self.put(settings, name, part, max_age)
         for name in names[len(parts) :]:
             if name in self.cookies:
-                self.set_cookies.append(settings.header(name, "", self.https, 0))
+                self.put(settings, name, "", 0)
 
     def read(self, name: str) -> str | None:
         """The value of ``name`` reassembled from its chunks; None if absent or incomplete."""
@@ -144,8 +156,8 @@ class CookieJar:
     def delete(self, settings: CookieSettings, name: str | None = None) -> None:
         """Expire ``name`` (default: the cookie and every chunk the request carried)."""
         if name is not None:
-            self.set_cookies.append(settings.header(name, "", self.https, 0))
+            self.put(settings, name, "", 0)
             return
         for chunk in chunk_names(settings.name):
             if chunk in self.cookies:
-                self.set_cookies.append(settings.header(chunk, "", self.https, 0))
+                self.put(settings, chunk, "", 0)

@@ -91,6 +91,29 @@ async def test_broken_session_cookie_means_a_fresh_login_never_a_500(
     assert api.status_code == 401
 
 
+@pytest.mark.parametrize(
+    "cookies",
+    [
+        {"session": "garbage"},
+        {"session": "3.garbage", "session2": "more-garbage", "session3": "even-more"},
+    ],
+    ids=["one-cookie", "chunked"],
+)
+@pytest.mark.parametrize("accept", [NAV, {"accept": "application/json"}], ids=["page", "api"])
+async def test_garbage_session_cookie_is_cleared_once_per_cookie_name(
+    gateway: Gateway, cookies: dict[str, str], accept: dict[str, str]
+) -> None:
+    site = gateway.site
+    for name, value in cookies.items():
+        gateway.browser.cookies.set(name, value, domain="127.0.0.1")
+    response = await gateway.browser.get(f"{site.base}/app", headers=accept)
+    assert response.status_code in (302, 401)
+    clearing = [c for c in set_cookies(response) if c.startswith("session")]
+    names = [c.partition("=")[0] for c in clearing]
+    assert sorted(names) == sorted(cookies), clearing
+    assert all("Max-Age=0" in c for c in clearing)
+
+
 async def _status_after_restart(
     gateway: Gateway, idp: IdpServer, echo_port: int, app: dict[str, Any]
 ) -> int:

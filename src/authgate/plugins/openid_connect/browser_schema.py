@@ -66,7 +66,9 @@ class BrowserFields(BaseModel):
     require_proof_key_for_code_exchange: bool | None = _f(
         None, "PKCE S256: None uses it when discovery advertises S256; true forces it."
     )
-    preserve_query_args: bool = _f(False, "Return to the original URL with its query string.")
+    preserve_query_args: bool = _f(
+        True, "Return to the original URL with its query string (Kong's default: false)."
+    )
     authorization_cookie_name: CookieName = _f("authorization", "Login state cookie prefix.")
     authorization_cookie_path: CookiePath = _f("/", "Path of the login state cookie.")
     authorization_cookie_domain: str | None = _f(None, "Domain of the login state cookie.")

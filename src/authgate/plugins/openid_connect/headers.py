@@ -17,7 +17,9 @@ import orjson
 from authgate.plugins.base import Headers
 
 __all__ = [
+    "ALWAYS_STRIPPED",
     "CONSUMER_HEADERS",
+    "STRIPPED_PREFIXES",
     "HeaderTarget",
     "SpoofableHeaders",
     "claim_header_value",
@@ -37,6 +39,17 @@ CONSUMER_HEADERS = (
     "x-consumer-groups",
     "x-authenticated-groups",
 )
+
+# Identity headers this plugin, Kong's plugins or the community kong-oidc plugin set in some
+# configuration: an upstream behind any openid-connect route may trust them, so a client's
+# copy never passes, whatever this route's config sets.
+ALWAYS_STRIPPED = (
+    *CONSUMER_HEADERS,
+    "x-userinfo",
+    "x-id-token",
+    "x-access-token",
+)
+STRIPPED_PREFIXES = ("x-authenticated-", "x-consumer-")
 
 
 def normalized(name: str) -> str:
@@ -66,30 +79,37 @@ def strip_spoofable(headers: Headers, names: Iterable[str]) -> None:
 
 
 class SpoofableHeaders:
-    """:func:`strip_spoofable` with the target names normalized once, at config load."""
+    """:func:`strip_spoofable` with the target names normalized once, at config load.
 
-    __slots__ = ("names",)
+    ``prefixes`` (normalized too) strip whole families such as ``X-Consumer-*``.
+    """
 
-    def __init__(self, names: Iterable[str]) -> None:
+    __slots__ = ("names", "prefixes")
+
+    def __init__(self, names: Iterable[str], prefixes: Iterable[str] = ()) -> None:
         self.names = frozenset(normalized(name) for name in names)
+        self.prefixes = tuple(normalized(prefix) for prefix in prefixes)
 
-    def strip(self, headers: Headers) -> None:
+    def matches(self, key: str) -> bool:
+        """Whether the (lower-case) header name ``key`` is one to strip."""
+        name = key.replace("_", "-") if "_" in key else key
+        return name in self.names or (bool(self.prefixes) and name.startswith(self.prefixes))
+
+    def strip(self, headers: Headers, keep: str | None = None) -> None:
         """One pass over the request headers; the list is rebuilt only when one matches.
 
         :class:`Headers` names are already lower case, so only ``_`` needs normalizing.
+        ``keep``: a header name (exactly as received) that stays, e.g. the credential the
+        request was authenticated with when ``hide_credentials`` is off.
         """
-        targets = self.names
+        matches = self.matches
         items = headers.items()
         for key, _ in items:
-            if (key.replace("_", "-") if "_" in key else key) in targets:
+            if key != keep and matches(key):
                 break
         else:
             return
-        items[:] = [
-            (key, value)
-            for key, value in items
-            if (key.replace("_", "-") if "_" in key else key) not in targets
-        ]
+        items[:] = [(key, value) for key, value in items if key == keep or not matches(key)]
 
 
 def header_value(value: str) -> str | None:

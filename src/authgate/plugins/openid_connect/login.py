@@ -29,7 +29,7 @@ from authgate.plugins.openid_connect.browser import page, redirect
 from authgate.plugins.openid_connect.errors import IdpUnavailableError, InvalidTokenError
 from authgate.plugins.openid_connect.grants import InvalidCredentialsError, TokenResponse
 from authgate.plugins.openid_connect.id_token import IdTokenRules, validate_id_token
-from authgate.plugins.openid_connect.request_url import return_url, route_url
+from authgate.plugins.openid_connect.request_url import restore_url, return_url, route_url
 from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
 from authgate.plugins.openid_connect.session import jar_for, session_data
 from authgate.sessions import CookieJar, CookieSettings, Session, SessionCodec, SessionStore
@@ -86,9 +86,7 @@ class LoginFlow:
         self._prune(jar, now)
         name = state_cookie_name(self.cookie.name, login.state)
         sealed = self.codec.seal(login.dumps(), name)
-        jar.set_cookies.append(
-            self.cookie.header(name, sealed, jar.https, config.authorization_rolling_timeout)
-        )
+        jar.put(self.cookie, name, sealed, config.authorization_rolling_timeout)
         return redirect(
             authorization_url(
                 endpoint, client.client_id, login, scopes=config.scopes or ["openid"],
@@ -207,7 +205,7 @@ class LoginFlow:
     ) -> PluginResponse:
         config = self.config
         if config.login_action == "upstream":
-            return redirect(login.return_to)
+            return redirect(restore_url(ctx, login.return_to))
         chosen: set[str] = set(config.login_tokens or ())
         if "tokens" in chosen:
             chosen |= {"id_token", "access_token", "refresh_token"}

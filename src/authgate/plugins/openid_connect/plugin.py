@@ -33,7 +33,9 @@ from authgate.plugins.openid_connect.errors import (
     render,
 )
 from authgate.plugins.openid_connect.headers import (
+    ALWAYS_STRIPPED,
     CONSUMER_HEADERS,
+    STRIPPED_PREFIXES,
     HeaderTarget,
     SpoofableHeaders,
     claim_header_value,
@@ -109,7 +111,9 @@ class OpenIDConnectPlugin(Plugin):
                 strict=True,
             )
         )
-        self.spoofable = SpoofableHeaders(self._spoofable_headers())
+        self.spoofable = SpoofableHeaders(self._spoofable_headers(), STRIPPED_PREFIXES)
+        # Bearer token headers are credentials: read first, stripped once authenticated.
+        self.credential_copies = SpoofableHeaders(BEARER_HEADERS)
         self.reads_body = _reads_body(config)
         # Consumer headers are stripped up front; unless a token or claim header of this
         # config has the same name, nothing can have set one again before they are set.
@@ -133,17 +137,18 @@ class OpenIDConnectPlugin(Plugin):
         return names
 
     def _spoofable_headers(self) -> frozenset[str]:
-        """Every header this plugin may set, minus the ones credentials are read from."""
+        """Every header this plugin may set in any config, minus the credential headers."""
         names = self._target_names()
-        names.update(CONSUMER_HEADERS)
+        names.update(ALWAYS_STRIPPED)
         names -= {"authorization", *BEARER_HEADERS}
         return frozenset(names)
 
     async def access(self, ctx: RequestContext) -> PluginResponse | None:
         settings = self.settings
-        if not settings.run_on_preflight and _preflight(ctx):
-            return None
         self.spoofable.strip(ctx.headers)
+        if not settings.run_on_preflight and _preflight(ctx):
+            self.credential_copies.strip(ctx.headers)
+            return None
         try:
             identity, body = await self._identify(ctx)
         except OidcError as error:
@@ -161,6 +166,7 @@ class OpenIDConnectPlugin(Plugin):
                 and error.status_code == 401
                 and not isinstance(error, IdpUnavailableError)
             ):
+                self.credential_copies.strip(ctx.headers)
                 self._anonymous(ctx, anonymous)
                 return None
             return self._render(ctx, error)
@@ -175,6 +181,7 @@ class OpenIDConnectPlugin(Plugin):
             if self.browser is not None and identity.method == "session":
                 await self.browser.forbidden(ctx)
             return self._render(ctx, error)
+        self._strip_credential_copies(ctx.headers, identity)
         in_place = self._token_in_place(ctx.headers, identity)
         if settings.hide_credentials and not in_place:
             hide_credential(ctx, identity.found.source, body)
@@ -249,6 +256,12 @@ class OpenIDConnectPlugin(Plugin):
         if consumer is None and not settings.consumer_optional:
             raise ConsumerNotFoundError("no consumer matches the token")
         return consumer
+
+    def _strip_credential_copies(self, headers: Headers, identity: Identity) -> None:
+        """Drop ``X-Access-Token``-style headers, except the credential itself when it stays."""
+        kind, _, name = identity.found.source.partition(":")
+        keep = name if kind == "header" and not self.settings.hide_credentials else None
+        self.credential_copies.strip(headers, keep)
 
     def _token_in_place(self, headers: Headers, identity: Identity) -> bool:
         """The client's one ``Authorization: Bearer`` header is exactly what goes upstream.

@@ -9,13 +9,14 @@ can never become a redirect off-site (rp.md §4.D).
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from authgate.plugins.base import RequestContext
 
 __all__ = [
     "is_https",
     "origin",
+    "restore_url",
     "return_url",
     "route_path",
     "route_url",
@@ -25,6 +26,10 @@ __all__ = [
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]_")
+# A query goes back as sent (the request line is read as latin-1, one char per byte): every
+# printable ASCII character stays, "%" escapes included; "#" (it would start a fragment),
+# space, controls and bytes above 0x7E are percent-encoded (RFC 3986 §2.1).
+_QUERY_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) != "#")
 
 
 def is_https(ctx: RequestContext) -> bool:
@@ -77,12 +82,31 @@ def route_url(ctx: RequestContext) -> str:
 
 
 def return_url(ctx: RequestContext, keep_query: bool) -> str:
-    """Where to bring the browser back after login: this request's URL, made safe."""
+    """Where to bring the browser back after login: this request's URL, made safe.
+
+    The query is kept byte for byte (escapes, repeated and empty arguments, their order);
+    only characters a URL cannot carry raw are percent-encoded.
+    """
     path = safe_path(ctx.path)
     if path is None:
         return route_url(ctx)
-    query = ctx.query if keep_query and safe_path("/?" + ctx.query) else ""
-    return origin(ctx) + path + (f"?{query}" if query else "")
+    query = quote(ctx.query, safe=_QUERY_SAFE, encoding="latin-1")
+    return origin(ctx) + path + (f"?{query}" if keep_query and query else "")
+
+
+def restore_url(ctx: RequestContext, return_to: str) -> str:
+    """The URL to restore after the callback: ``return_to`` on this request's origin.
+
+    ``return_to`` was built by :func:`return_url` when the login started; should its origin
+    differ from the callback's (a forged ``Host`` at the start), only its path and query are
+    kept, so the browser can only be sent to a path on this gateway.
+    """
+    here = origin(ctx)
+    if same_origin(return_to, here):
+        return return_to
+    parts = urlsplit(return_to)
+    path = safe_path(parts.path) or "/"
+    return here + path + (f"?{parts.query}" if parts.query else "")
 
 
 def same_origin(url: str, other: str) -> bool:
