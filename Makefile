@@ -36,7 +36,7 @@ lint: $(STAMP)
 
 # Rewrites docs/img/*.png from the browser tests (a plain test run keeps them in a temp dir).
 screenshots: $(STAMP)
-	AUTHGATE_WRITE_SCREENSHOTS=1 $(BIN)/pytest -q tests/e2e/test_up_browser.py tests/idp/test_login_browser.py
+	AUTHGATE_WRITE_SCREENSHOTS=1 $(BIN)/pytest -q tests/e2e/test_up_browser.py tests/e2e/test_workshop_browser.py tests/idp/test_login_browser.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -24,6 +24,7 @@ from e2e_harness import CountingIdp, GatewayThread, route_config
 from authgate.idp.seed import seed_workshop
 from authgate.idp.store import IdpStore
 from authgate.testing.browser import RequestLog
+from authgate.testing.screenshots import save_screenshot
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -386,5 +387,56 @@ def test_rotated_session_secret_keeps_browsers_signed_in_while_the_old_one_is_a_
         context.on("request", requests)
         page.reload()
         assert requests.to(f"{workshop.idp_base}/{workshop.pool_id}/oauth2/authorize")
+    finally:
+        workshop.configure()
+
+
+_LOOK = """() => {
+  const body = getComputedStyle(document.body);
+  const card = getComputedStyle(document.querySelector("main"));
+  return {font: body.fontFamily, background: body.backgroundColor, color: body.color,
+          card: card.backgroundColor, radius: card.borderRadius, shadow: card.boxShadow,
+          width: document.querySelector("main").getBoundingClientRect().width};
+}"""
+
+
+def test_gateway_sign_in_failed_page_has_the_same_look_as_the_idp_pages(
+    workshop: Workshop, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    page.set_viewport_size({"width": 800, "height": 600})
+    page.goto(workshop.bar)
+    assert page.get_by_role("heading", name="Sign in").is_visible()
+    idp_look = page.evaluate(_LOOK)
+    state = parse_qs(urlsplit(page.url).query)["state"][0]
+    page.goto(f"{workshop.bar}?code=not-a-code&state={state}")
+    assert page.get_by_role("heading", name="Sign-in failed").is_visible()
+    assert page.get_by_role("link", name="Try again").is_visible()
+    gateway_look = page.evaluate(_LOOK)
+    assert gateway_look == idp_look
+    assert "sans-serif" in gateway_look["font"]
+    assert 300 < gateway_look["width"] <= 384, "the same card, not the full window"
+    save_screenshot(page, "gateway-sign-in-failed.png")
+
+
+def test_logout_without_logout_redirect_uri_ends_on_signed_out_with_a_way_back_in(
+    workshop: Workshop, context: BrowserContext
+) -> None:
+    workshop.configure(logout_redirect_uri=[])
+    try:
+        page = context.new_page()
+        _sign_in(workshop, page)
+        page.goto(workshop.bar + "/logout")
+        assert page.url.startswith(workshop.idp_base), "RP-initiated logout at the IdP (Kong)"
+        assert page.get_by_role("heading", name="Signed out").is_visible()
+        assert page.get_by_text("You are signed out.").is_visible()
+        look = page.evaluate(_LOOK)
+        assert "sans-serif" in look["font"]
+        page.get_by_role("link", name="Sign in again").click()
+        page.wait_for_url(f"{workshop.idp_base}/**")
+        assert page.get_by_role("heading", name="Sign in").is_visible()
+        _fill_hosted_form(page, workshop.email, workshop.password)
+        page.wait_for_url(workshop.bar)
+        assert _echo(page)["path"] == "/"
     finally:
         workshop.configure()

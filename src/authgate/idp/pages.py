@@ -1,7 +1,8 @@
 """HTML pages of the hosted UI (Jinja2, autoescaped), with anti-framing and no-store headers.
 
 Pages carry ``X-Frame-Options: DENY`` and a CSP with ``frame-ancestors 'none'`` against
-clickjacking (RFC 9700 §4.16), and are never cached.
+clickjacking (RFC 9700 §4.16), and are never cached. Their look (and the CSP hash that lets
+exactly that stylesheet in) comes from :mod:`authgate.pages`, shared with the gateway.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 import jinja2
 from starlette.responses import HTMLResponse
 
+from authgate.pages import PAGE_CSP, PAGE_CSS
+
 __all__ = ["PAGE_HEADERS", "error_page", "render"]
 
 PAGE_HEADERS = {
@@ -19,9 +22,7 @@ PAGE_HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
-    ),
+    "Content-Security-Policy": PAGE_CSP,
 }
 
 _ENV = jinja2.Environment(
@@ -29,6 +30,8 @@ _ENV = jinja2.Environment(
     autoescape=jinja2.select_autoescape(["html"]),
     undefined=jinja2.StrictUndefined,
 )
+# The stylesheet every authgate page shares (the gateway's pages use it too).
+_ENV.globals["page_css"] = PAGE_CSS
 
 
 def render(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

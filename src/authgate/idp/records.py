@@ -283,6 +283,7 @@ class AuthResult:
 
     outcome: AuthOutcome
     user: User | None = None
+    retry_after: timedelta | None = None  # LOCKED_OUT only: how long the lockout still lasts
 
     @property
     def ok(self) -> bool:

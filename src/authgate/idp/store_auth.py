@@ -77,7 +77,7 @@ class AuthStore(StoreBase):
                 return AuthResult(AuthOutcome.NOT_AUTHORIZED)
             if row.locked_until is not None and moment < row.locked_until:
                 await self.hasher.verify(None, password)
-                return AuthResult(AuthOutcome.LOCKED_OUT)
+                return AuthResult(AuthOutcome.LOCKED_OUT, retry_after=row.locked_until - moment)
             if row.last_failed_at is not None and moment - row.last_failed_at >= LOCKOUT_RESET:
                 row.failed_attempts = 0
                 row.locked_until = None

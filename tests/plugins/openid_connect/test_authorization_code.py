@@ -161,7 +161,8 @@ async def test_idp_error_shows_a_page_with_a_way_back(gateway: Gateway) -> None:
     assert "access_denied" in response.text
     assert "User said no" in response.text
     assert f'href="{site.base}/app/deep"' in response.text
-    assert response.headers["content-security-policy"] == "default-src 'none'"
+    csp = response.headers["content-security-policy"]
+    assert csp.startswith("default-src 'none'; style-src 'sha256-")
 
 
 async def test_mixed_up_issuer_in_the_callback_is_refused(gateway: Gateway) -> None:

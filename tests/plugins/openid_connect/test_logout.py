@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from authgate.testing import free_port
 from idp.oidc_harness import IdpServer
 
 from .browser_env import (
@@ -124,3 +129,50 @@ async def test_logout_by_post_arg_and_query_arg(
     by_query = await browser.get(f"{site.base}/app?signout", headers=NAV)
     assert by_query.status_code == 302
     assert by_query.headers["location"].startswith(f"{site.pool.issuer}/logout?")
+
+
+class _BareDiscovery(BaseHTTPRequestHandler):
+    """An OP whose discovery document names only its issuer and an empty JWKS."""
+
+    def do_GET(self) -> None:
+        host, port = self.server.server_address[:2]
+        issuer = f"http://{host}:{port}/op"
+        document = {"keys": []} if self.path.endswith("/jwks") else {
+            "issuer": issuer, "jwks_uri": issuer + "/jwks",
+        }  # fmt: skip
+        body = json.dumps(document).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def bare_op() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _BareDiscovery)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/op"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+async def test_logout_without_end_session_or_redirect_shows_signed_out_with_sign_in_again(
+    gateway: Gateway, echo_port: int, bare_op: str
+) -> None:
+    site = gateway.site
+    config = plugin_config(site, issuer=bare_op, logout_redirect_uri=None)
+    await gateway.restart(echo_port, {"app": config})
+    response = await gateway.browser.get(f"{site.base}/app/logout", headers=NAV)
+    assert response.status_code == 200
+    assert "<h1>Signed out</h1>" in response.text
+    assert "You are signed out." in response.text
+    assert f'<a class="button" href="{site.base}/app">Sign in again</a>' in response.text
+    assert "style-src 'sha256-" in response.headers["content-security-policy"]

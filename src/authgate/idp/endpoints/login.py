@@ -4,10 +4,13 @@ GET shows the form for a valid authorization request; POST checks the CSRF token
 anything else (403 without it), then the password through the store (lockout and
 Cognito's messages included). Success starts the one-hour IdP session and redirects with
 303 (RFC 9700 §4.12). A user with a temporary password gets the new-password form, see
-``new_password.py``.
+``new_password.py``. A locked-out user is told how long to wait ("Try again in 4 minutes").
 """
 
 from __future__ import annotations
+
+import math
+from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,15 +23,24 @@ from authgate.idp.endpoints.hosted import (
     read_page_request,
     render_page,
 )
-from authgate.idp.endpoints.new_password import new_password_form
+from authgate.idp.endpoints.new_password import new_password_form, shown_name
 from authgate.idp.params import Params
 from authgate.idp.records import AuthOutcome, User
 from authgate.idp.signed import sign_value
 
-__all__ = ["login", "login_form"]
+__all__ = ["login", "login_form", "wait_words"]
 
 MAX_USERNAME_CHARS = 256
 _FORM_EXPIRED = "Your sign-in form expired or was not sent by this site. Go back and try again."
+
+
+def wait_words(wait: timedelta) -> str:
+    """A lockout's remaining time as a person reads it, rounded up: "3 seconds", "4 minutes"."""
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} second" + ("s" if seconds != 1 else "")
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute" + ("s" if minutes != 1 else "")
 
 
 async def login_form(
@@ -54,6 +66,7 @@ async def login_form(
         error=error,
         username=username,
         username_label="Email" if pool.email_is_username else "Username",
+        username_type="email" if pool.email_is_username else "text",
     )
 
 
@@ -63,10 +76,15 @@ async def _new_password_form(
     challenge = sign_value(
         ctx.settings.secret,
         NEW_PASSWORD_PURPOSE,
-        {"pool": user.pool_id, "user": user.username, "client": auth.client.client_id},
+        {
+            "pool": user.pool_id,
+            "user": user.username,
+            "shown": shown_name(user),
+            "client": auth.client.client_id,
+        },
         ctx.now() + ctx.settings.challenge_ttl,
     )
-    return await new_password_form(request, ctx, auth, challenge, user.username)
+    return await new_password_form(request, ctx, auth, challenge, shown_name(user))
 
 
 async def _sign_in(
@@ -87,8 +105,11 @@ async def _sign_in(
     if result.outcome is AuthOutcome.NEW_PASSWORD_REQUIRED and result.user is not None:
         return await _new_password_form(request, ctx, auth, result.user)
     if not result.ok or result.user is None:
+        message = result.message
+        if result.retry_after is not None:
+            message = f"{message}. Try again in {wait_words(result.retry_after)}."
         return await login_form(
-            request, ctx, auth, error=result.message, username=username, status_code=400
+            request, ctx, auth, error=message, username=username, status_code=400
         )
     return await complete_sign_in(ctx, auth, result.user)
 

@@ -4,8 +4,10 @@ Cognito form: ``client_id`` + ``logout_uri`` (or ``redirect_uri`` + ``response_t
 sign in again). Standard form: ``id_token_hint`` and/or ``client_id`` with
 ``post_logout_redirect_uri`` and ``state``. Either way the browser is only ever sent to a
 URL registered as one of the client's logout URLs (exact match; RFC 9700 §4.11); anything
-else is an error page. The IdP session of the pool is cleared; issued tokens are not
-revoked (as in Cognito; use /oauth2/revoke for that).
+else is an error page. Without a target the signed-out page links to the client's first
+registered logout URL ("Sign in again"), when the request names a client. The IdP session
+of the pool is cleared; issued tokens are not revoked (as in Cognito; use /oauth2/revoke
+for that).
 """
 
 from __future__ import annotations
@@ -97,6 +99,15 @@ async def _target(request: Request, ctx: IdpContext, params: Params) -> tuple[st
     return None, pool_id
 
 
+async def _way_back(request: Request, ctx: IdpContext, params: Params) -> str | None:
+    """The link on the signed-out page: the client's first registered logout URL, if any.
+
+    Only a URL the client registered, so the page links nowhere a request could choose.
+    """
+    client = await _client(request, ctx, params)
+    return client.logout_urls[0] if client is not None and client.logout_urls else None
+
+
 async def logout(request: Request) -> Response:
     """GET or POST ``/logout``."""
     ctx = context(request)
@@ -111,7 +122,8 @@ async def logout(request: Request) -> Response:
         return error_page(str(exc), title="Sign-out failed")
     response: Response
     if target is None:
-        response = render("signed_out.html", title="Signed out")
+        back = await _way_back(request, ctx, params)
+        response = render("signed_out.html", title="Signed out", back_url=back)
     else:
         response = RedirectResponse(target, status_code=302)
     await end_session(request, ctx, response, pool_id)

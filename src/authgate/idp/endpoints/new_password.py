@@ -21,9 +21,16 @@ from authgate.idp.endpoints.hosted import (
 from authgate.idp.errors import CognitoError
 from authgate.idp.pages import error_page
 from authgate.idp.passwords import PasswordPolicy
+from authgate.idp.records import User
 from authgate.idp.signed import BadSignature, unsign_value
 
-__all__ = ["new_password", "new_password_form", "password_rules"]
+__all__ = ["new_password", "new_password_form", "password_rules", "shown_name"]
+
+
+def shown_name(user: User) -> str:
+    """How the screen names the user: the email (what they signed in with in an email pool),
+    else the username; never the internal ``sub`` UUID an email pool uses as username."""
+    return user.email or user.username
 
 
 def password_rules(policy: PasswordPolicy) -> list[str]:
@@ -45,7 +52,7 @@ async def new_password_form(
     ctx: IdpContext,
     auth: AuthorizationRequest,
     challenge: str,
-    username: str,
+    shown: str,
     *,
     error: str = "",
     status_code: int = 200,
@@ -60,7 +67,7 @@ async def new_password_form(
         "/login/new-password",
         status_code,
         title="Change password",
-        username=username,
+        shown_name=shown,
         error=error,
         challenge=challenge,
         rules=password_rules(pool.password_policy),
@@ -85,6 +92,7 @@ async def new_password(request: Request) -> Response:
     ):
         return error_page("Your session has expired. Sign in again.", status_code=400)
     username = claims.get("user", "")
+    shown = str(claims.get("shown") or username)
     password, confirm = form.get("new_password", ""), form.get("confirm_password", "")
     if password != confirm:
         return await new_password_form(
@@ -92,7 +100,7 @@ async def new_password(request: Request) -> Response:
             ctx,
             loaded,
             challenge,
-            username,
+            shown,
             error="Passwords do not match.",
             status_code=400,
         )
@@ -102,6 +110,6 @@ async def new_password(request: Request) -> Response:
         )
     except CognitoError as exc:
         return await new_password_form(
-            request, ctx, loaded, challenge, username, error=exc.message, status_code=400
+            request, ctx, loaded, challenge, shown, error=exc.message, status_code=400
         )
     return await complete_sign_in(ctx, loaded, user)

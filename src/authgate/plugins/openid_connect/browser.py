@@ -1,5 +1,7 @@
 """Browser or API client? And the small HTML pages a browser is shown (WHATWG Fetch §3.2).
 
+The pages take their look from :mod:`authgate.pages`, the same as the IdP's hosted UI.
+
 A request that is not a top-level navigation gets ``401`` with ``WWW-Authenticate`` instead
 of a redirect to the login page (rp.md §0.5): an XHR or ``fetch`` cannot follow a redirect to
 another origin's login form, and background calls must not pile up login state cookies
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import html
 
+from authgate.pages import PAGE_CSP, page_document
 from authgate.plugins.base import Headers, PluginResponse
 
 __all__ = ["is_navigation", "page", "redirect"]
@@ -45,26 +48,30 @@ def redirect(location: str) -> PluginResponse:
 
 
 def page(
-    status: int, title: str, message: str, link: str | None, request_id: str
+    status: int,
+    title: str,
+    message: str,
+    link: str | None,
+    request_id: str,
+    link_text: str = "Try again",
 ) -> PluginResponse:
-    """A small self-contained HTML page; every dynamic part is escaped."""
+    """A small HTML page in authgate's shared look; every dynamic part is escaped."""
     action = (
-        f'<p><a href="{html.escape(link, quote=True)}">Try again</a></p>'
+        f'<a class="button" href="{html.escape(link, quote=True)}">{html.escape(link_text)}</a>'
         if link is not None
         else ""
     )
     body = (
-        '<!doctype html><html><head><meta charset="utf-8"><title>'
-        f"{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>"
-        f"<p>{html.escape(message)}</p>{action}"
-        f"<p><small>request id {html.escape(request_id)}</small></p></body></html>"
+        f"<h1>{html.escape(title)}</h1>\n<p>{html.escape(message)}</p>\n{action}\n"
+        f'<p class="request-id">Request ID {html.escape(request_id)}</p>'
     )
     headers = Headers(
         [
             ("content-type", "text/html; charset=utf-8"),
             ("cache-control", "no-store"),
-            ("content-security-policy", "default-src 'none'"),
+            ("content-security-policy", PAGE_CSP),
             ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
         ]
     )
-    return PluginResponse(status, headers, body.encode())
+    return PluginResponse(status, headers, page_document(title, body).encode())

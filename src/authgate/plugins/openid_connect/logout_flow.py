@@ -3,7 +3,9 @@
 Protocol pieces are in :mod:`.logout`; this module reads the config and the discovered
 endpoints. The browser ends at (first that applies): the IdP's end-session endpoint (RP-
 Initiated Logout, or Cognito's ``/logout`` derived from the authorization endpoint's origin for
-Cognito issuers), else ``logout_redirect_uri``, else a "signed out" page.
+Cognito issuers), else ``logout_redirect_uri``, else a "You are signed out"
+page whose "Sign in again" link goes to the route's own URL (Kong answers this case with an
+empty 200).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from authgate.plugins.openid_connect.logout import (
     is_logout,
     revoke,
 )
+from authgate.plugins.openid_connect.request_url import route_url
 from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
 from authgate.plugins.openid_connect.session import SessionTokens, jar_for
 from authgate.sessions import SessionStore
@@ -79,7 +82,10 @@ class LogoutFlow:
             )  # fmt: skip
         if after is not None:
             return redirect(after)
-        return page(200, "Signed out", "You are signed out.", None, ctx.request_id)
+        return page(
+            200, "Signed out", "You are signed out.", route_url(ctx), ctx.request_id,
+            link_text="Sign in again",
+        )  # fmt: skip
 
     def _end_session(self, metadata: Metadata) -> tuple[str | None, bool]:
         config = self.config
