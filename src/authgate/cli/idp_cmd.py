@@ -26,6 +26,7 @@ from authgate.cli.idp_output import (
     run_in_pool,
     to_json_object,
 )
+from authgate.cli.idp_secret import SECRET_HELP
 from authgate.idp.db import ENV_DB_URL
 from authgate.idp.ids import DEFAULT_REGION
 from authgate.idp.passwords import PasswordPolicy
@@ -33,7 +34,8 @@ from authgate.idp.records import Domain, SigningKey, UserPool
 from authgate.idp.store import IdpStore
 
 app = typer.Typer(
-    help="The embedded identity provider (Cognito-style user pools).", no_args_is_help=True
+    help="The embedded identity provider (Cognito-style user pools). " + SECRET_HELP,
+    no_args_is_help=True,
 )
 pool_app = typer.Typer(help="User pools.", no_args_is_help=True)
 domain_app = typer.Typer(help="Hosted-UI domain prefixes.", no_args_is_help=True)
@@ -59,7 +61,11 @@ def _idp(
         "(default sqlite:///.authgate/idp.db).",
     ),
 ) -> None:
-    """Manage user pools, app clients, domains, users, groups, resource servers and keys."""
+    """Manage user pools, app clients, domains, users, groups, resource servers and keys.
+
+    Sealed signing keys open with $AUTHGATE_IDP_KEY_SECRET or, when it is unset, with the
+    idp-key-secret file authgate up keeps in .authgate/ (next to the SQLite database).
+    """
     ctx.obj = {"db": db}
 
 

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from authgate.cli.idp_secret import cli_key_secret
 from authgate.idp.db import display_url
 from authgate.idp.errors import CognitoError
 from authgate.idp.records import UserPool
@@ -61,7 +62,7 @@ def run(ctx: typer.Context, action: Callable[[IdpStore], Awaitable[T]]) -> T:
     url: str | None = (ctx.obj or {}).get("db")
 
     async def _main() -> T:
-        store = await IdpStore.open(url)
+        store = await IdpStore.open(url, key_secret=cli_key_secret(url), verify_sealed=False)
         try:
             return await action(store)
         finally:

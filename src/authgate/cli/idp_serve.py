@@ -7,6 +7,7 @@ import asyncio
 import typer
 
 from authgate.cli.addresses import parse_host_port
+from authgate.cli.idp_secret import cli_key_secret
 from authgate.idp.db import ENV_DB_URL
 
 __all__ = ["default_public_url", "serve"]
@@ -32,7 +33,7 @@ async def _serve(
     from authgate.idp.settings import IdpSettings
     from authgate.idp.store import IdpStore
 
-    store = await IdpStore.open(db)
+    store = await IdpStore.open(db, key_secret=cli_key_secret(db))
     try:
         app = create_app(store, IdpSettings(public_url=public_url, purge_interval=purge_interval))
         config = uvicorn.Config(

@@ -35,6 +35,7 @@ class IdpStore(KeyStore, AuthStore, GroupStore, UserStore, ClientStore, PoolStor
         hasher: PasswordHasher | None = None,
         migrate: bool = True,
         key_secret: str | None = None,
+        verify_sealed: bool = True,
     ) -> IdpStore:
         """Connect to ``url`` (default ``$AUTHGATE_IDP_DB`` or ``sqlite:///.authgate/idp.db``),
         creating the SQLite directory and upgrading the schema to the newest migration.
@@ -42,6 +43,8 @@ class IdpStore(KeyStore, AuthStore, GroupStore, UserStore, ClientStore, PoolStor
         ``key_secret`` (default ``$AUTHGATE_IDP_KEY_SECRET``; ``""`` for none) seals the
         private signing keys at rest; keys stored in the clear are sealed now, and every
         sealed key must open, so a wrong or missing secret fails here, not at the first login.
+        ``verify_sealed=False`` skips that check when there is no secret (commands that
+        never read a private key); reading one then fails with the same message.
         """
         secret = os.environ.get(ENV_KEY_SECRET, "") if key_secret is None else key_secret
         sealer = KeySealer(secret) if secret else None
@@ -50,7 +53,8 @@ class IdpStore(KeyStore, AuthStore, GroupStore, UserStore, ClientStore, PoolStor
         try:
             if migrate:
                 await upgrade_to_head(engine)
-                await store.seal_stored_keys()
+                if verify_sealed or sealer is not None:
+                    await store.seal_stored_keys()
         except BaseException:
             await engine.dispose()
             raise
