@@ -13,7 +13,8 @@ import re
 import secrets
 import threading
 import uuid
-from collections.abc import Callable, Coroutine, Iterator
+from collections import Counter
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -52,8 +53,33 @@ class FakeClock:
         return datetime.fromtimestamp(self.now, UTC)
 
 
+_Message = MutableMapping[str, Any]
+_Asgi = Callable[
+    [_Message, Callable[[], Awaitable[_Message]], Callable[[_Message], Awaitable[None]]],
+    Awaitable[None],
+]
+
+
+def _counting(app: _Asgi, counts: Counter[str]) -> _Asgi:
+    """``app`` that also counts the HTTP requests it serves, by path."""
+
+    async def counted(
+        scope: _Message,
+        receive: Callable[[], Awaitable[_Message]],
+        send: Callable[[_Message], Awaitable[None]],
+    ) -> None:
+        if scope["type"] == "http":
+            counts[scope["path"]] += 1
+        await app(scope, receive, send)
+
+    return counted
+
+
 class IdpServer:
-    """``create_app`` served by uvicorn on a free loopback port, in a background thread."""
+    """``create_app`` served by uvicorn on a free loopback port, in a background thread.
+
+    ``requests`` counts the HTTP requests served, by path (see :meth:`calls`).
+    """
 
     def __init__(self, db_url: str, **settings: Any) -> None:
         self.db_url = db_url
@@ -67,6 +93,7 @@ class IdpServer:
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._main, daemon=True)
+        self.requests: Counter[str] = Counter()
 
     def _main(self) -> None:
         asyncio.set_event_loop(self.loop)
@@ -78,7 +105,7 @@ class IdpServer:
 
     async def _serve(self) -> None:
         self.store = await IdpStore.open(self.db_url, clock=self.clock.utc)
-        app = create_app(self.store, self.settings)
+        app = _counting(create_app(self.store, self.settings), self.requests)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._ready.set()
@@ -105,6 +132,10 @@ class IdpServer:
         assert self.store is not None
         future = asyncio.run_coroutine_threadsafe(factory(self.store), self.loop)
         return future.result(timeout=60)
+
+    def calls(self, path_suffix: str) -> int:
+        """How many requests the IdP served on paths ending in ``path_suffix``."""
+        return sum(n for path, n in list(self.requests.items()) if path.endswith(path_suffix))
 
     def client(self, **kwargs: Any) -> httpx.Client:
         return httpx.Client(base_url=self.base, follow_redirects=False, timeout=30, **kwargs)

@@ -36,11 +36,12 @@ from authgate.plugins.openid_connect.bearer import (
 )
 from authgate.plugins.openid_connect.client_auth import ClientCredentials
 from authgate.plugins.openid_connect.errors import InvalidTokenError
+from authgate.plugins.openid_connect.grant_cache import CacheTtls, ObtainedTokens
 from authgate.plugins.openid_connect.grants import InvalidCredentialsError, request_tokens
 from authgate.plugins.openid_connect.introspection import check_introspection, introspect
 from authgate.plugins.openid_connect.provider import Provider, ProviderSettings
 from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
-from authgate.plugins.openid_connect.services import ObtainedTokens, OidcServices
+from authgate.plugins.openid_connect.services import OidcServices
 from authgate.plugins.openid_connect.token_cache import KeyPrefix, cache_key
 from authgate.plugins.openid_connect.userinfo import fetch_userinfo
 
@@ -93,8 +94,11 @@ class Authenticator:
             algorithms |= HMAC_ALGORITHMS
         self.algorithms = frozenset(algorithms)
         self.timeout = config.timeout / 1000
-        salt = config.cache_tokens_salt.get_secret_value() if config.cache_tokens_salt else ""
-        self._salt = salt
+        salt = config.cache_tokens_salt
+        self._salt = salt.get_secret_value() if salt is not None else None
+        self.ttls = CacheTtls.of(
+            config.cache_ttl, config.cache_ttl_min, config.cache_ttl_max, config.cache_ttl_neg
+        )
         self._policy: VerifyPolicy | None = None
         self._verified_keys: KeyPrefix | None = None
         self._introspected_keys: tuple[str, KeyPrefix] | None = None
@@ -171,11 +175,14 @@ class Authenticator:
                 ("username", "password"),
             )
             if pair is not None:
+                basic = "client_credentials" in methods and pair[2] == "header:authorization"
+                if basic and (known := await self._client_grant(*pair, cached_only=True)):
+                    return known  # a client's pair: skip the password grant it would fail
                 try:
                     return await self._password(*pair)
                 except InvalidCredentialsError:
                     # `curl -u client_id:secret` reaches here first, as in Kong's order.
-                    if "client_credentials" not in methods or pair[2] != "header:authorization":
+                    if not basic:
                         raise
         if "client_credentials" in methods:
             pair = find_pair(
@@ -273,7 +280,7 @@ class Authenticator:
             document, config.introspection_check_active, policy.issuers, now
         )
         if config.cache_introspection:
-            cache.put(key, claims, self._expiry(claims.get("exp"), now))
+            cache.put(key, claims, self.ttls.expiry(claims.get("exp"), now))
         return claims
 
     async def _userinfo(self, token: str) -> dict[str, Any]:
@@ -297,14 +304,8 @@ class Authenticator:
         if self.config.cache_user_info:
             # Read without verification: only ever used to cache *less* long.
             expires = unverified_claims(token).get("exp")
-            cache.put(key, document, self._expiry(expires, self.services.clock()))
+            cache.put(key, document, self.ttls.expiry(expires, self.services.clock()))
         return document
-
-    def _expiry(self, exp: object, now: float) -> float:
-        limit = now + self.config.cache_ttl
-        if isinstance(exp, int | float) and not isinstance(exp, bool):
-            return min(float(exp), limit)
-        return limit
 
     # -- credentials traded at the token endpoint ----------------------------------------------
     async def _refresh(self, found: Found) -> Identity:
@@ -322,7 +323,9 @@ class Authenticator:
         obtained = await self._obtain(grant, self.client, (username, password))
         return self._obtained_identity("password", obtained, Found(username, source))
 
-    async def _client_grant(self, client_id: str, secret: str, source: str) -> Identity:
+    async def _client_grant(
+        self, client_id: str, secret: str, source: str, *, cached_only: bool = False
+    ) -> Identity | None:
         grant = {"grant_type": "client_credentials"}
         # `openid` names an end user; a client-credentials token has none (Cognito refuses it).
         scopes = [s for s in self.config.scopes or () if s != "openid"]
@@ -330,7 +333,12 @@ class Authenticator:
             grant["scope"] = " ".join(scopes)
         method = self.client.method if self.client is not None else "client_secret_basic"
         caller = ClientCredentials(client_id, secret, method)
-        obtained = await self._obtain(grant, caller, (client_id, secret), own_client=False)
+        secrets = (client_id, secret)
+        if cached_only:
+            if (known := await self._cached(grant, caller, secrets)) is None:
+                return None
+            return self._obtained_identity("client_credentials", known, Found(client_id, source))
+        obtained = await self._obtain(grant, caller, secrets, own_client=False)
         return self._obtained_identity("client_credentials", obtained, Found(client_id, source))
 
     def _obtained_identity(self, method: str, obtained: ObtainedTokens, found: Found) -> Identity:
@@ -340,6 +348,31 @@ class Authenticator:
             tokens.refresh_token,
         )  # fmt: skip
 
+    async def _grant_key(
+        self, grant: dict[str, str], credentials: ClientCredentials | None, secrets: tuple[str, ...]
+    ) -> tuple[str, ClientCredentials, bytes]:
+        """The token endpoint, the client and the :mod:`.grant_cache` key of a grant."""
+        if credentials is None:
+            raise InvalidCredentialsError("no client configured")
+        metadata = await self.provider.metadata()
+        endpoint = self.config.token_endpoint or metadata.token_endpoint
+        if endpoint is None:
+            raise InvalidCredentialsError("the provider has no token endpoint")
+        policy = self._policy or await self.policy()
+        context = (
+            f"{grant['grant_type']} {endpoint} {credentials.client_id} {grant.get('scope', '')}"
+            f" {policy.fingerprint}"
+        )
+        return endpoint, credentials, self.services.obtained.key(self._salt, context, secrets)
+
+    async def _cached(
+        self, grant: dict[str, str], credentials: ClientCredentials | None, secrets: tuple[str, ...]
+    ) -> ObtainedTokens | None:
+        """The cached result of ``grant``, if any (a cached refusal raises)."""
+        if not self.config.cache_tokens:
+            return None
+        return self.services.obtained.get((await self._grant_key(grant, credentials, secrets))[2])
+
     async def _obtain(
         self,
         grant: dict[str, str],
@@ -348,31 +381,29 @@ class Authenticator:
         *,
         own_client: bool = True,
     ) -> ObtainedTokens:
-        if credentials is None:
-            raise InvalidCredentialsError("no client configured")
-        metadata = await self.provider.metadata()
-        endpoint = self.config.token_endpoint or metadata.token_endpoint
-        if endpoint is None:
-            raise InvalidCredentialsError("the provider has no token endpoint")
-        cache = self.services.obtained
-        scope = grant.get("scope", "")
-        key = cache_key(
-            f"{grant['grant_type']} {endpoint} {credentials.client_id} {scope} {self._salt}",
-            *secrets,
-        )
-        if self.config.cache_tokens:
-            cached = cache.get(key)
-            if cached is not None:
-                return cached
-        tokens = await request_tokens(
-            self.services.client, endpoint, grant, credentials,
-            timeout=self.timeout, verify=self.config.ssl_verify, own_client=own_client,
-        )  # fmt: skip
+        """Kong's ``cache_tokens`` (:mod:`.grant_cache`) in front of the token endpoint."""
+        endpoint, client, key = await self._grant_key(grant, credentials, secrets)
+        cache, caching = self.services.obtained, self.config.cache_tokens
+        if caching and (cached := cache.get(key)) is not None:
+            return cached
+        try:
+            tokens = await request_tokens(
+                self.services.client, endpoint, grant, client,
+                timeout=self.timeout, verify=self.config.ssl_verify, own_client=own_client,
+            )  # fmt: skip
+        except InvalidCredentialsError:
+            if caching:
+                cache.refuse(key, self.ttls)
+            raise
         claims: dict[str, Any] = {"scope": tokens.scope} if tokens.scope else {}
         if looks_like_jwt(tokens.access_token):
             claims = await self.verify(tokens.access_token)
         obtained = ObtainedTokens(tokens, claims)
-        now = self.services.clock()
-        if self.config.cache_tokens and tokens.expires_in is not None:
-            cache.put(key, obtained, self._expiry(claims.get("exp", now + tokens.expires_in), now))
+        if caching:
+            now = self.services.clock()
+            exp = claims.get("exp")
+            if exp is None and tokens.expires_in is not None:
+                exp = now + tokens.expires_in
+            leeway = self._policy.leeway if self._policy is not None else 0
+            cache.put(key, obtained, self.ttls.expiry(exp, now, leeway))
         return obtained

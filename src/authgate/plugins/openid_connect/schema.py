@@ -159,8 +159,17 @@ class OpenIDConnectConfig(BrowserFields):
     cache_user_info: bool = _field(True, "Cache userinfo answers.")
     # H. gateway-obtained tokens
     cache_tokens: bool = _field(True, "Cache tokens obtained with password/client credentials.")
-    cache_tokens_salt: SecretStr | None = _field(None, "Salt of the token cache keys.")
+    cache_tokens_salt: SecretStr | None = _field(
+        None, "HMAC key of the token cache keys (default: random per process)."
+    )
     cache_ttl: int = _field(3600, "Max seconds any cache entry lives.", ge=1)
+    cache_ttl_max: float | None = _field(None, "Upper bound of every cache ttl (0: none).", ge=0)
+    cache_ttl_min: float | None = _field(
+        None, "Lower bound of cache_ttl (never past a token's exp).", ge=0
+    )
+    cache_ttl_neg: float | None = _field(
+        None, "Seconds a refused password/client credential is remembered (default: not).", ge=0
+    )
     # J. claims authorization
     scopes_claim: ClaimPath = _field(["scope"], "Claim path of the scopes.")
     scopes_required: Requirements = _field(None, "OR of entries; AND of spaced values.")

@@ -12,21 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from authgate.plugins.openid_connect.grants import TokenResponse
+from authgate.plugins.openid_connect.grant_cache import GrantCache, ObtainedTokens
 from authgate.plugins.openid_connect.http_client import IdpHttpClient
 from authgate.plugins.openid_connect.provider import Provider, ProviderSettings
 from authgate.plugins.openid_connect.refresh import Refresher
 from authgate.plugins.openid_connect.token_cache import TokenCache
 
 __all__ = ["ObtainedTokens", "OidcServices", "default_services"]
-
-
-@dataclass(frozen=True, slots=True)
-class ObtainedTokens:
-    """Tokens the gateway obtained for a client, with the claims they carry."""
-
-    tokens: TokenResponse
-    claims: dict[str, Any]
 
 
 @dataclass
@@ -41,7 +33,7 @@ class OidcServices:
         self.verified: TokenCache[dict[str, Any]] = TokenCache(self.clock)
         self.introspected: TokenCache[dict[str, Any]] = TokenCache(self.clock)
         self.userinfo: TokenCache[dict[str, Any]] = TokenCache(self.clock)
-        self.obtained: TokenCache[ObtainedTokens] = TokenCache(self.clock)
+        self.obtained = GrantCache(self.clock)
         self.refresher = Refresher(self.clock)
 
     def provider(self, settings: ProviderSettings) -> Provider:

@@ -3,7 +3,8 @@
 lua-resty-openidc#399 and mod_auth_openidc's 2026 fix: a token validated for one issuer and
 audience must not be a cache hit where another issuer or audience applies, so every key
 includes the fingerprint of the configuration that produced the result. Entries never
-outlive the token's ``exp`` (nor ``max_ttl``); the oldest entries go first when full.
+outlive the token's ``exp`` (nor ``max_ttl``); the oldest entries go first when full (the least
+recently used with ``lru=True``).
 """
 
 from __future__ import annotations
@@ -45,11 +46,21 @@ class KeyPrefix:
 
 
 class TokenCache(Generic[V]):
-    """Values with an absolute expiry, at most ``max_entries`` of them (FIFO eviction)."""
+    """Values with an absolute expiry, at most ``max_entries`` of them.
 
-    def __init__(self, clock: Callable[[], float], max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+    Eviction is FIFO, or LRU with ``lru`` (a hit then moves the entry to the young end).
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        *,
+        lru: bool = False,
+    ) -> None:
         self._clock = clock
         self._max = max_entries
+        self._lru = lru
         self._entries: OrderedDict[bytes, tuple[float, V]] = OrderedDict()
 
     def get(self, key: bytes) -> V | None:
@@ -61,6 +72,8 @@ class TokenCache(Generic[V]):
         if self._clock() >= expires_at:
             del self._entries[key]
             return None
+        if self._lru:
+            self._entries.move_to_end(key)
         return value
 
     def put(self, key: bytes, value: V, expires_at: float) -> None:
@@ -76,6 +89,10 @@ class TokenCache(Generic[V]):
     def discard(self, key: bytes) -> None:
         """Forget ``key``."""
         self._entries.pop(key, None)
+
+    def keys(self) -> list[bytes]:
+        """The stored keys, oldest first."""
+        return list(self._entries)
 
     def __len__(self) -> int:
         return len(self._entries)

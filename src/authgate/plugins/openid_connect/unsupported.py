@@ -126,9 +126,6 @@ UNSUPPORTED_FIELDS: Mapping[str, object] = {
     "dpop_use_nonce": False,
     "dpop_proof_lifetime": 300,
     # Q. cluster-wide caches
-    "cache_ttl_max": _NONE,
-    "cache_ttl_min": _NONE,
-    "cache_ttl_neg": _NONE,
     "cache_ttl_resurrect": _NONE,
     "cluster_cache_strategy": "off",
     "cluster_cache_redis": _NONE,
