@@ -156,10 +156,8 @@ class _AdminApi:
 
         async def endpoint(request: Request) -> Response:
             config = self.supervisor.current.config
-            parent = find_parent(config, child.parent, request.path_params["key"])
-            if parent is None:
-                return _error(404, "Not found")
-            return _page(request, children(config, child, parent.id))  # type: ignore[attr-defined]
+            own = children(config, child, request.path_params["key"])
+            return _page(request, own) if own is not None else _error(404, "Not found")
 
         return endpoint
 
@@ -168,11 +166,8 @@ class _AdminApi:
 
         async def endpoint(request: Request) -> Response:
             config = self.supervisor.current.config
-            parent = find_parent(config, child.parent, request.path_params["key"])
-            if parent is None:
-                return _error(404, "Not found")
-            own = children(config, child, parent.id)  # type: ignore[attr-defined]
-            found = find_entity(own, child.kind, request.path_params["child"])
+            own = children(config, child, request.path_params["key"])
+            found = find_entity(own or [], child.kind, request.path_params["child"])
             return _json(found) if found is not None else _error(404, "Not found")
 
         return endpoint

@@ -16,6 +16,7 @@ __all__ = [
     "dump_entity",
     "entity_list",
     "find_entity",
+    "find_model",
     "page",
 ]
 
@@ -110,10 +111,16 @@ _NAME_FIELDS = {
 }
 
 
-def find_entity(entities: Sequence[BaseModel], kind: str, key: str) -> dict[str, Any] | None:
-    """The entity whose id (or name, username) is ``key``, as Kong returns it; else ``None``."""
+def find_model(entities: Sequence[BaseModel], kind: str, key: str) -> BaseModel | None:
+    """The entity whose id (or name, username) is ``key``; else ``None``."""
     name_field = _NAME_FIELDS[kind]
     for entity in entities:
         if getattr(entity, "id", None) == key or getattr(entity, name_field, None) == key:
-            return dump_entity(entity)
+            return entity
     return None
+
+
+def find_entity(entities: Sequence[BaseModel], kind: str, key: str) -> dict[str, Any] | None:
+    """The entity whose id (or name, username) is ``key``, as Kong returns it; else ``None``."""
+    found = find_model(entities, kind, key)
+    return dump_entity(found) if found is not None else None

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from authgate.admin.entities import ENTITY_KINDS, entity_list, find_entity
+from authgate.admin.entities import ENTITY_KINDS, entity_list, find_model
 
 __all__ = [
     "CHILDREN",
@@ -61,15 +61,15 @@ CHILDREN = (
 
 def find_parent(config: Any, kind: str, key: str) -> BaseModel | None:
     """The ``kind`` entity whose id or name is ``key``, as a model."""
-    found = find_entity(entity_list(config, kind), kind, key)
-    if found is None:
+    return find_model(entity_list(config, kind), kind, key)
+
+
+def children(config: Any, child: Child, key: str) -> list[BaseModel] | None:
+    """The entities of ``child.kind`` whose parent's id or name is ``key``; None: no parent."""
+    parent = find_parent(config, child.parent, key)
+    if parent is None:
         return None
-    entity_id = found["id"]
-    return next(e for e in entity_list(config, kind) if getattr(e, "id", None) == entity_id)
-
-
-def children(config: Any, child: Child, parent_id: str) -> list[BaseModel]:
-    """The entities of ``child.kind`` that belong to the parent with ``parent_id``."""
+    parent_id = getattr(parent, "id", None)
     return [e for e in entity_list(config, child.kind) if getattr(e, child.reference) == parent_id]
 
 
