@@ -100,7 +100,7 @@ def test_a_config_typo_names_the_users_file_not_the_generated_copy(tmp_path: Pat
     assert "gateway.yaml" not in result.stderr
     problems = result.stderr.strip().splitlines()[1:]
     assert problems, result.stderr
-    assert all(line.strip().startswith(f"{typo}: ") for line in problems), result.stderr
+    assert all(line.strip().startswith(f"{typo}:") for line in problems), result.stderr
     assert any("services[0].rotes" in line for line in problems)
     assert any("logout_metods" in line for line in problems)
     assert not (tmp_path / "state").exists()

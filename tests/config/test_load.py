@@ -172,7 +172,8 @@ def test_secret_values_never_appear_in_messages() -> None:
         load(text, {"BUNDLE": json.dumps({"secret": "hunter2"})})
     assert "hunter2" not in str(info.value)
     assert str(info.value) == (
-        'plugins[0].config.client_secret: environment variable BUNDLE has no string "nope"'
+        "<string>:3:35: plugins[0].config.client_secret: environment variable BUNDLE has no"
+        ' string "nope"'
     )
 
 
@@ -199,7 +200,9 @@ def test_yaml_alias_bomb_is_refused() -> None:
     lines += [f"a{i}: &a{i} [{', '.join(f'*a{i - 1}' for _ in range(10))}]" for i in range(1, 7)]
     with pytest.raises(ConfigError) as info:
         load("\n".join(lines) + "\n")
-    assert str(info.value) == "document too large: more than 200000 values (check YAML aliases)"
+    assert str(info.value) == (
+        "<string>:1:1: document too large: more than 200000 values (check YAML aliases)"
+    )
 
 
 def test_config_file_problems_name_the_file(tmp_path: Path) -> None:

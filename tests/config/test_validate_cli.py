@@ -88,10 +88,10 @@ def test_invalid_file_prints_every_issue_and_exits_one(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "services[0].port: must be between 1 and 65535\n"
-        'services[0].routes[0].paths[0]: must start with "/"\n'
-        "services[0].routes[0].plugins[0].config: message cannot be used with content_type"
-        " or body\n"
+        f"{path}:5:5: services[0].port: must be between 1 and 65535\n"
+        f'{path}:7:17: services[0].routes[0].paths[0]: must start with "/"\n'
+        f"{path}:10:40: services[0].routes[0].plugins[0].config.message: cannot be used with"
+        " content_type or body\n"
         f"{path}: 3 problems found\n"
     )
 

@@ -5,33 +5,60 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from pydantic import ValidationError
 
 from authgate.config import ConfigError, load_config_text
 from authgate.plugins.registry import plugin_schemas
 from authgate.plugins.request_termination import RequestTerminationConfig
+from plugins.schema_problems import problems
 from proxy.gateway import Gateway, running_gateway
 from proxy.wire import send_get
 
 INVALID = [
-    ({"status_code": 99}, "greater than or equal to 100"),
-    ({"status_code": 600}, "less than or equal to 599"),
-    ({"status_code": "503"}, "valid integer"),
-    ({"message": "m", "body": "b"}, "message cannot be used with content_type or body"),
-    ({"message": "m", "content_type": "text/plain", "body": "b"}, "message cannot be used"),
-    ({"content_type": "text/plain"}, "content_type requires a body"),
-    ({"echo": True, "body": "b"}, "echo cannot be used with content_type and body"),
-    ({"trigger": "bad header"}, 'invalid header name "bad header"'),
-    ({"unknown": 1}, "Extra inputs are not permitted"),
+    ({"status_code": 99}, [("config.status_code", "must be at least 100")]),
+    ({"status_code": 600}, [("config.status_code", "must be at most 599")]),
+    ({"status_code": "503"}, [("config.status_code", "must be an integer")]),
+    (
+        {"message": "m", "body": "b"},
+        [("config.message", "cannot be used with content_type or body")],
+    ),
+    ({"content_type": "text/plain"}, [("config.content_type", "requires a body")]),
+    ({"echo": True, "body": "b"}, [("config.echo", "cannot be used with content_type or body")]),
+    ({"trigger": "bad header"}, [("config.trigger", 'invalid header name "bad header"')]),
+    ({"mesage": "m"}, [("config.mesage", 'unknown field (did you mean "message"?)')]),
+    ({"nonsense": 1}, [("config.nonsense", "unknown field")]),
 ]
 
 
-@pytest.mark.parametrize(("config", "message"), INVALID, ids=[m for _, m in INVALID])
+@pytest.mark.parametrize(("config", "expected"), INVALID, ids=[str(c) for c, _ in INVALID])
 def test_invalid_config_is_rejected_with_a_clear_message(
-    config: dict[str, object], message: str
+    config: dict[str, object], expected: list[tuple[str, str]]
 ) -> None:
-    with pytest.raises(ValidationError, match=message):
-        RequestTerminationConfig.model_validate(config)
+    assert problems(RequestTerminationConfig, config) == expected
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    """Kong's custom_validator stops at the first broken rule; authgate reports them all,
+    with the field errors, and the rules whose fields are valid still run."""
+    config = {
+        "status_code": 99,
+        "mesage": "typo",
+        "message": "m",
+        "content_type": "text/plain",
+        "echo": True,
+    }
+    assert problems(RequestTerminationConfig, config) == [
+        ("config.status_code", "must be at least 100"),
+        ("config.mesage", 'unknown field (did you mean "message"?)'),
+        ("config.message", "cannot be used with content_type or body"),
+        ("config.content_type", "requires a body"),
+        ("config.echo", "cannot be used with content_type or body"),
+    ]
+
+
+def test_a_rule_is_not_run_on_an_invalid_field() -> None:
+    assert problems(RequestTerminationConfig, {"content_type": 5}) == [
+        ("config.content_type", "must be a string")
+    ]
 
 
 def test_defaults_follow_kong() -> None:
@@ -50,8 +77,9 @@ def test_config_file_error_names_the_plugin_key() -> None:
         '_format_version: "3.0"\nplugins:\n  - name: request-termination\n'
         "    config: {content_type: text/plain}\n"
     )
-    with pytest.raises(ConfigError, match=r"plugins\[0\]\.config.*content_type requires a body"):
-        load_config_text(text, plugin_schemas())
+    with pytest.raises(ConfigError) as info:
+        load_config_text(text, plugin_schemas(), source="kong.yaml")
+    assert str(info.value) == ("kong.yaml:4:14: plugins[0].config.content_type: requires a body")
 
 
 def _config(echo_port: int, plugin_config: str, enabled: bool = True, scope: str = "route") -> str:

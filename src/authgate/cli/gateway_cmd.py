@@ -122,14 +122,15 @@ def gateway(
     trusted = _trusted_ips(trusted_ips)
     try:
         text = config.read_text(encoding="utf-8")
-        initial = parse_config_text(text, version=1)
+        initial = parse_config_text(text, version=1, source=str(config))
     except (OSError, UnicodeDecodeError) as exc:
         typer.echo(f"authgate: cannot read {config}: {exc}", err=True)
         raise typer.Exit(EXIT_INVALID_CONFIG) from None
     except ConfigError as exc:
-        typer.echo(f"{config}: invalid configuration ({len(exc.issues)} problems):", err=True)
-        for issue in exc.issues:
-            typer.echo(f"  {issue}", err=True)
+        count = _plural(len(exc.issues), "problem")
+        typer.echo(f"{config}: invalid configuration ({count}):", err=True)
+        for line in exc.report():
+            typer.echo(f"  {line}", err=True)
         raise typer.Exit(EXIT_INVALID_CONFIG) from None
     if access_log not in ("-", "off"):
         try:
@@ -227,5 +228,5 @@ async def _reload_on_sighup(supervisor: Supervisor) -> None:
         typer.echo(f"authgate: configuration version {result.version} loaded", err=True)
         return
     typer.echo("authgate: reload refused, the previous configuration keeps serving:", err=True)
-    for issue in result.issues:
-        typer.echo(f"  {issue}", err=True)
+    for line in result.report or [str(issue) for issue in result.issues]:
+        typer.echo(f"  {line}", err=True)

@@ -112,9 +112,6 @@ def check_config(path: Path, stand_ins: Mapping[str, str]) -> None:
     try:
         load_config_file(path, plugin_schemas(), {**os.environ, **stand_ins})
     except ConfigError as exc:
-        # A YAML error already reads ``PATH:LINE:COLUMN: …``; the others get the file named.
-        lines = [
-            f"  {issue}" if str(issue).startswith(str(path)) else f"  {path}: {issue}"
-            for issue in exc.issues
-        ]
+        # Every line reads ``PATH:LINE:COLUMN: …`` (or ``PATH: …`` for an unreadable file).
+        lines = [f"  {line}" for line in exc.report()]
         raise ConfigPreflightError(f"--config {path} is invalid:\n" + "\n".join(lines)) from None

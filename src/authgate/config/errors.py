@@ -1,11 +1,16 @@
-"""Configuration problems: each one a path to the offending key and a short message."""
+"""Configuration problems: each one a path to the offending key and a short message.
+
+A :class:`ConfigError` read from a file also knows the file's name and, for each problem, the
+line and column of the key in question, so it can be reported the way compilers do
+(``kong.yaml:12:9: services[0].port: must be between 1 and 65535``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-__all__ = ["ConfigError", "ConfigIssue", "join_path"]
+__all__ = ["ConfigError", "ConfigIssue", "Position", "count_problems", "join_path"]
 
 
 class ConfigIssue(NamedTuple):
@@ -18,15 +23,48 @@ class ConfigIssue(NamedTuple):
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-class ConfigError(Exception):
-    """A configuration was refused; ``issues`` lists every problem found, in document order."""
+class Position(NamedTuple):
+    """Where a problem is in its file: 1-based line and column."""
 
-    def __init__(self, issues: Iterable[ConfigIssue]) -> None:
+    line: int
+    column: int
+
+
+class ConfigError(Exception):
+    """A configuration was refused; ``issues`` lists every problem found, in document order.
+
+    ``source`` names the file (or ``<string>``) once the issues have been located in it;
+    ``positions[i]`` is where ``issues[i]`` is, or None when it has no place in the file
+    (a YAML syntax error or an unreadable file already names its place in its path).
+    """
+
+    def __init__(
+        self,
+        issues: Iterable[ConfigIssue],
+        source: str = "",
+        positions: Sequence[Position | None] = (),
+    ) -> None:
         self.issues: list[ConfigIssue] = list(issues)
+        self.source = source
+        self.positions: list[Position | None] = [
+            positions[i] if i < len(positions) else None for i in range(len(self.issues))
+        ]
         super().__init__(str(self))
 
+    def report(self) -> list[str]:
+        """One line per issue, prefixed with ``FILE:LINE:COLUMN:`` where it is known."""
+        return [
+            f"{self.source}:{where.line}:{where.column}: {issue}" if where else str(issue)
+            for issue, where in zip(self.issues, self.positions, strict=True)
+        ]
+
     def __str__(self) -> str:
-        return "\n".join(str(issue) for issue in self.issues)
+        return "\n".join(self.report())
+
+
+def count_problems(count: int) -> str:
+    """``1 problem``, ``3 problems``."""
+    return f"{count} problem" if count == 1 else f"{count} problems"
 
 
 def join_path(base: str, loc: Sequence[str | int]) -> str:

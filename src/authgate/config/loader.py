@@ -12,6 +12,7 @@ from authgate.config.assemble import assemble
 from authgate.config.document import read_document
 from authgate.config.errors import ConfigError, ConfigIssue
 from authgate.config.gateway import GatewayConfig
+from authgate.config.positions import locate_issues
 from authgate.config.vault import resolve_references
 from authgate.config.yaml_source import parse_yaml
 
@@ -44,8 +45,14 @@ def load_config_text(
     source: str = "<string>",
     environ: Mapping[str, str] | None = None,
 ) -> GatewayConfig:
-    """Parse YAML or JSON ``text`` and validate it; ``source`` names it in YAML errors."""
-    return parse_config(parse_yaml(text, source), plugin_schemas, environ)
+    """Parse YAML or JSON ``text`` and validate it.
+
+    The :class:`ConfigError` names ``source`` and the line and column of every problem.
+    """
+    try:
+        return parse_config(parse_yaml(text, source), plugin_schemas, environ)
+    except ConfigError as exc:
+        raise locate_issues(exc, text, source) from None
 
 
 def load_config_file(
@@ -59,11 +66,12 @@ def load_config_file(
         with open(path, "rb") as handle:
             raw = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
-        raise ConfigError([ConfigIssue(source, f"cannot read: {exc.strerror}")]) from None
+        raise ConfigError([ConfigIssue(source, f"cannot read: {exc.strerror}")], source) from None
     if len(raw) > MAX_CONFIG_BYTES:
-        raise ConfigError([ConfigIssue(source, f"larger than {MAX_CONFIG_BYTES} bytes")])
+        raise ConfigError([ConfigIssue(source, f"larger than {MAX_CONFIG_BYTES} bytes")], source)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError([ConfigIssue(source, f"not UTF-8 (byte {exc.start})")]) from None
+        issue = ConfigIssue(source, f"not UTF-8 (byte {exc.start})")
+        raise ConfigError([issue], source) from None
     return load_config_text(text, plugin_schemas, source, environ)

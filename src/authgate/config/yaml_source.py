@@ -48,6 +48,6 @@ def parse_yaml(text: str, source: str) -> object:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
         problem = exc.problem or exc.context or "invalid YAML"
-        raise ConfigError([ConfigIssue(where, f"invalid YAML: {problem}")]) from None
+        raise ConfigError([ConfigIssue(where, f"invalid YAML: {problem}")], source) from None
     except yaml.YAMLError as exc:
-        raise ConfigError([ConfigIssue(source, f"invalid YAML: {exc}")]) from None
+        raise ConfigError([ConfigIssue(source, f"invalid YAML: {exc}")], source) from None

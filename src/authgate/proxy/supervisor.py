@@ -35,6 +35,7 @@ from typing import Any
 import orjson
 
 from authgate.config import ConfigError, ConfigIssue, GatewayConfig, load_config_text
+from authgate.config.positions import locate_issues
 from authgate.plugins.registry import plugin_schemas
 from authgate.proxy.self_signed import write_default_certificate
 from authgate.proxy.tls import TlsFiles, TlsSetupError, server_context, unusable_certificates
@@ -106,6 +107,7 @@ class ReloadResult:
     version: int
     issues: list[ConfigIssue] = field(default_factory=list)
     message: str = ""
+    report: list[str] = field(default_factory=list)  # the issues as FILE:LINE:COLUMN lines
 
 
 def config_hash(config: GatewayConfig) -> str:
@@ -114,12 +116,13 @@ def config_hash(config: GatewayConfig) -> str:
     return hashlib.md5(canonical, usedforsecurity=False).hexdigest()
 
 
-def parse_config_text(text: str, version: int) -> LoadedConfig:
-    """Validate ``text``; raises :class:`ConfigError` listing every problem."""
-    config = load_config_text(text, plugin_schemas())
+def parse_config_text(text: str, version: int, source: str = "<string>") -> LoadedConfig:
+    """Validate ``text``; :class:`ConfigError` lists every problem, placed in ``source``."""
+    config = load_config_text(text, plugin_schemas(), source)
     unusable = unusable_certificates(config)
     if unusable:
-        raise ConfigError(ConfigIssue(path, message) for path, message in unusable)
+        error = ConfigError(ConfigIssue(path, message) for path, message in unusable)
+        raise locate_issues(error, text, source)
     return LoadedConfig(version=version, text=text, config=config, hash=config_hash(config))
 
 
@@ -253,13 +256,14 @@ class Supervisor:
 
     # -- reload ----------------------------------------------------------------------------
 
-    async def reload_text(self, text: str) -> ReloadResult:
+    async def reload_text(self, text: str, source: str = "<string>") -> ReloadResult:
         """Validate ``text`` and make every worker serve it, or change nothing."""
         try:
-            loaded = parse_config_text(text, version=0)
+            loaded = parse_config_text(text, version=0, source=source)
         except ConfigError as exc:
             self.reloads_failure += 1
-            return ReloadResult(False, self.current.version, list(exc.issues), "invalid config")
+            issues = list(exc.issues)
+            return ReloadResult(False, self.current.version, issues, "invalid config", exc.report())
         if self.settings.tls is not None:
             try:
                 server_context(self.settings.tls)
@@ -285,7 +289,7 @@ class Supervisor:
             self.reloads_failure += 1
             issue = ConfigIssue(path="", message=f"cannot read {self.settings.config_path}: {exc}")
             return ReloadResult(False, self.current.version, [issue], "unreadable config")
-        return await self.reload_text(text)
+        return await self.reload_text(text, str(self.settings.config_path))
 
     async def _distribute(self, loaded: LoadedConfig) -> ReloadResult:
         path = self._snapshot(loaded)

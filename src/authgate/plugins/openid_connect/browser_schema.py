@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, SecretStr
 
+from authgate.config.plugin_schema import Problem
+
 __all__ = ["MIN_SESSION_SECRET", "BrowserFields", "browser_problems"]
 
 MIN_SESSION_SECRET = 32
@@ -126,32 +128,56 @@ class BrowserFields(BaseModel):
     forbidden_destroy_session: bool = _f(True, "End the session on a 403.")
 
 
-def browser_problems(config: Any, browser_methods: set[str], explicit: bool) -> list[str]:
-    """Cross-field problems of the browser fields (``explicit``: auth_methods was set)."""
+def browser_problems(config: Any) -> list[Problem]:
+    """Cross-field problems of the browser fields (each lists the fields it reads)."""
     problems = []
-    if explicit and browser_methods:
-        used = ", ".join(sorted(browser_methods))
-        secret = config.session_secret
-        if secret is None:
+    browser = {"session", "authorization_code"} & set(config.auth_methods)
+    if "auth_methods" in config.model_fields_set and browser:
+        verb = "needs" if len(browser) == 1 else "need"
+        if config.session_secret is None:
             problems.append(
-                f"session_secret is required for auth_methods {used} (a random string of at"
-                f" least {MIN_SESSION_SECRET} characters, the same on every worker)"
+                Problem(
+                    ("auth_methods", "session_secret"),
+                    f"{', '.join(sorted(browser))} {verb} session_secret (a random string of at"
+                    f" least {MIN_SESSION_SECRET} characters, the same on every worker)",
+                )
             )
-        if "authorization_code" in browser_methods and not config.client_id:
-            problems.append("client_id is required for auth_methods authorization_code")
-    for secret in [config.session_secret, *(config.session_secret_fallbacks or ())]:
-        if secret is not None and len(secret.get_secret_value()) < MIN_SESSION_SECRET:
-            problems.append(f"session secrets must be at least {MIN_SESSION_SECRET} characters")
-            break
+        if "authorization_code" in browser and not config.client_id:
+            problems.append(
+                Problem(("auth_methods", "client_id"), "authorization_code needs client_id")
+            )
+    problems += _secret_problems(config)
     for prefix in ("session_cookie", "authorization_cookie"):
-        if getattr(config, f"{prefix}_same_site") == "None" and not getattr(
-            config, f"{prefix}_secure"
-        ):
-            problems.append(f"{prefix}_same_site None needs {prefix}_secure: true (browsers)")
+        same_site, secure = f"{prefix}_same_site", f"{prefix}_secure"
+        if getattr(config, same_site) == "None" and not getattr(config, secure):
+            problems.append(Problem((same_site, secure), f"None needs {secure}: true (browsers)"))
     if config.login_action == "redirect" and not config.login_redirect_uri:
-        problems.append("login_action redirect needs login_redirect_uri")
+        problems.append(
+            Problem(("login_action", "login_redirect_uri"), "redirect needs login_redirect_uri")
+        )
     if config.login_action != "upstream" and not config.login_tokens:
-        problems.append(f"login_action {config.login_action} needs login_tokens")
+        problems.append(
+            Problem(("login_action", "login_tokens"), f"{config.login_action} needs login_tokens")
+        )
     if config.session_cookie_name == config.authorization_cookie_name:
-        problems.append("session_cookie_name and authorization_cookie_name must differ")
+        problems.append(
+            Problem(
+                ("session_cookie_name", "authorization_cookie_name"),
+                "must differ from authorization_cookie_name",
+            )
+        )
     return problems
+
+
+def _secret_problems(config: Any) -> list[Problem]:
+    short = f"must be at least {MIN_SESSION_SECRET} characters"
+    problems = []
+    if config.session_secret is not None and _too_short(config.session_secret):
+        problems.append(Problem(("session_secret",), short))
+    if any(_too_short(secret) for secret in config.session_secret_fallbacks or ()):
+        problems.append(Problem(("session_secret_fallbacks",), f"every secret {short}"))
+    return problems
+
+
+def _too_short(secret: SecretStr) -> bool:
+    return len(secret.get_secret_value()) < MIN_SESSION_SECRET

@@ -1,23 +1,21 @@
 """Config of ``openid-connect``: Kong's field names and defaults, and the cross-field rules.
 
 Fields authgate does not implement yet are listed in :mod:`.unsupported`; they load only at
-Kong's default value. Every problem is reported in one pass, without opening a socket.
+Kong's default value. Every problem is reported in one pass, without opening a socket
+(:class:`~authgate.config.plugin_schema.PluginSchema`). ``docs/openid-connect-fields.md`` is
+generated from this schema (:mod:`.field_reference`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import (
-    AfterValidator,
-    ConfigDict,
-    Field,
-    SecretStr,
-    model_validator,
-)
+from pydantic import AfterValidator, ConfigDict, Field, SecretStr
 
+from authgate.config.plugin_schema import PluginSchema, Problem
 from authgate.plugins.openid_connect.browser_schema import BrowserFields, browser_problems
-from authgate.plugins.openid_connect.unsupported import UNSUPPORTED_FIELDS, unsupported_problems
+from authgate.plugins.openid_connect.unsupported import OLD_NAMES, UNSUPPORTED_FIELDS
 
 __all__ = [
     "ACTIVE_AUTH_METHODS",
@@ -88,10 +86,12 @@ def _field(default: Any, description: str, **kwargs: Any) -> Any:
     return Field(default=default, description=description, **kwargs)
 
 
-class OpenIDConnectConfig(BrowserFields):
+class OpenIDConnectConfig(BrowserFields, PluginSchema):
     """Settings of the openid-connect plugin (Kong names and defaults)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    kong_only = UNSUPPORTED_FIELDS
+    old_names = OLD_NAMES
 
     # A. issuer and endpoints
     issuer: Url = Field(description="Issuer URL or its discovery URL (.well-known/...).")
@@ -207,40 +207,41 @@ class OpenIDConnectConfig(BrowserFields):
     timeout: int = _field(10000, "Milliseconds for each call to the IdP.", ge=1)
     ssl_verify: bool = _field(True, "Verify the IdP's TLS certificate.")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _known_but_unsupported(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        problems = unsupported_problems(data)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return {k: v for k, v in data.items() if k not in UNSUPPORTED_FIELDS}
-
-    @model_validator(mode="after")
-    def _cross_field_rules(self) -> OpenIDConnectConfig:
-        problems = []
-        if not self.verify_signature or not self.verify_claims:
-            problems.append("verify_signature and verify_claims cannot be turned off in authgate")
+    def cross_field_problems(self) -> list[Problem]:
+        """Kong's and authgate's rules between fields (each lists the fields it reads)."""
+        problems = [
+            Problem((name,), "cannot be turned off in authgate")
+            for name in ("verify_signature", "verify_claims")
+            if not getattr(self, name)
+        ]
         if len(self.client_id or []) != len(self.client_secret or []) and self.client_secret:
-            problems.append("client_secret needs one entry per client_id")
+            problems.append(
+                Problem(("client_secret", "client_id"), "needs one entry per client_id")
+            )
         chosen = NEEDS_CLIENT & set(self.auth_methods)
         if "auth_methods" in self.model_fields_set and chosen and not self.client_id:
-            used = ", ".join(sorted(chosen))
-            problems.append(f"client_id is required for auth_methods {used}")
+            problems.append(Problem(("auth_methods", "client_id"), _need(chosen, "client_id")))
         if self.introspect_jwt_tokens and not self.client_id:
-            problems.append("introspect_jwt_tokens needs client_id")
+            problems.append(Problem(("introspect_jwt_tokens", "client_id"), "needs client_id"))
         if self.enable_hs_signatures and not self.client_secret:
-            problems.append("enable_hs_signatures needs client_secret (the HMAC key)")
+            problems.append(
+                Problem(("enable_hs_signatures", "client_secret"), "needs client_secret (the key)")
+            )
         if len(self.upstream_headers_claims or []) != len(self.upstream_headers_names or []):
-            problems.append("upstream_headers_claims and upstream_headers_names pair up")
+            problems.append(
+                Problem(
+                    ("upstream_headers_claims", "upstream_headers_names"),
+                    "needs one upstream_headers_names entry per claim",
+                )
+            )
         if "cookie" in self.bearer_token_param_type and not self.bearer_token_cookie_name:
-            problems.append("bearer_token_param_type cookie needs bearer_token_cookie_name")
-        browser = BROWSER_METHODS & set(self.auth_methods)
-        problems += browser_problems(self, set(browser), "auth_methods" in self.model_fields_set)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+            problems.append(
+                Problem(
+                    ("bearer_token_param_type", "bearer_token_cookie_name"),
+                    "cookie needs bearer_token_cookie_name",
+                )
+            )
+        return problems + browser_problems(self)
 
     @property
     def active_methods(self) -> frozenset[str]:
@@ -256,3 +257,9 @@ class OpenIDConnectConfig(BrowserFields):
         if self.session_secret is None:
             active -= BROWSER_METHODS
         return active
+
+
+def _need(methods: Collection[str], field: str) -> str:
+    """``password needs client_id``, ``client_credentials, password need client_id``."""
+    verb = "needs" if len(methods) == 1 else "need"
+    return f"{', '.join(sorted(methods))} {verb} {field}"

@@ -1,17 +1,47 @@
-"""Kong ``openid-connect`` fields authgate knows but does not implement yet, with Kong's defaults.
+"""Kong ``openid-connect`` fields authgate does not implement yet, with Kong's defaults.
 
-A config may carry one of these only at its Kong default (so Kong configs that spell out
-defaults still load); any other value is an error that says so, never a silent no-op.
+The table is complete against Kong 3.x Enterprise's schema (``research/rp.md`` §2.2 and the
+plugin's ``schema.lua``): every Kong field is either a field of
+:class:`~authgate.plugins.openid_connect.schema.OpenIDConnectConfig` or listed here. A config
+may carry one of these only at its Kong default (so Kong configs and deck dumps that spell
+defaults out still load); any other value is an error that says so, never a silent no-op.
+:data:`OLD_NAMES` lists the names Kong 3.x still accepts from Kong 2.x (``shorthand_fields``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["UNSUPPORTED_FIELDS", "unsupported_problems"]
+__all__ = ["OLD_NAMES", "UNSUPPORTED_FIELDS"]
 
 _NONE = None
 _EMPTY: list[object] = []
+# Kong's shared Redis record (kong/enterprise_edition/redis), as openid-connect uses it.
+_CLUSTER_CACHE_REDIS: Mapping[str, object] = {
+    "host": "127.0.0.1",
+    "port": 6379,
+    "connect_timeout": 2000,
+    "send_timeout": 2000,
+    "read_timeout": 2000,
+    "username": _NONE,
+    "password": _NONE,
+    "sentinel_username": _NONE,
+    "sentinel_password": _NONE,
+    "database": 0,
+    "keepalive_pool_size": 256,
+    "keepalive_backlog": _NONE,
+    "sentinel_master": _NONE,
+    "sentinel_role": _NONE,
+    "sentinel_nodes": _NONE,
+    "cluster_nodes": _NONE,
+    "ssl": False,
+    "ssl_verify": False,
+    "server_name": _NONE,
+    "cluster_max_redirections": 5,
+    "connection_is_proxied": False,
+    "cloud_authentication": _NONE,
+}
+_REDIS: Mapping[str, object] = {**_CLUSTER_CACHE_REDIS, "prefix": _NONE, "socket": _NONE}
 
 # name -> Kong's default. Grouped as in Kong's schema (research/rp.md §2.2).
 UNSUPPORTED_FIELDS: Mapping[str, object] = {
@@ -111,10 +141,29 @@ UNSUPPORTED_FIELDS: Mapping[str, object] = {
     "session_request_headers": _NONE,
     "session_response_headers": _NONE,
     "session_bind": _NONE,
-    "redis": _NONE,
+    "redis": _REDIS,
     "disable_session": _NONE,
     "jwt_session_cookie": _NONE,
     "jwt_session_claim": "sid",
+    # M. session store settings of Kong < 3.6 (shorthands of `redis` since Kong 3.6)
+    "session_memcached_prefix": _NONE,
+    "session_memcached_socket": _NONE,
+    "session_memcached_host": "127.0.0.1",
+    "session_memcached_port": 11211,
+    "session_redis_prefix": _NONE,
+    "session_redis_socket": _NONE,
+    "session_redis_host": "127.0.0.1",
+    "session_redis_port": 6379,
+    "session_redis_username": _NONE,
+    "session_redis_password": _NONE,
+    "session_redis_connect_timeout": _NONE,
+    "session_redis_read_timeout": _NONE,
+    "session_redis_send_timeout": _NONE,
+    "session_redis_ssl": False,
+    "session_redis_ssl_verify": False,
+    "session_redis_server_name": _NONE,
+    "session_redis_cluster_nodes": _NONE,
+    "session_redis_cluster_max_redirections": _NONE,
     # O. redirects on errors
     "unauthorized_redirect_uri": _NONE,
     "forbidden_redirect_uri": _NONE,
@@ -128,7 +177,7 @@ UNSUPPORTED_FIELDS: Mapping[str, object] = {
     # Q. cluster-wide caches
     "cache_ttl_resurrect": _NONE,
     "cluster_cache_strategy": "off",
-    "cluster_cache_redis": _NONE,
+    "cluster_cache_redis": _CLUSTER_CACHE_REDIS,
     # R. outbound HTTP proxies
     "keepalive": True,
     "http_version": 1.1,
@@ -139,19 +188,23 @@ UNSUPPORTED_FIELDS: Mapping[str, object] = {
     "no_proxy": _NONE,
 }
 
-
-def _is_default(value: object, default: object) -> bool:
-    if value is None or value == default:
-        return True
-    # Kong's array fields with no default also accept an empty array.
-    return default is None and value == []
-
-
-def unsupported_problems(raw: Mapping[str, object]) -> list[str]:
-    """One message per unsupported field set to something other than Kong's default."""
-    return [
-        f"{name}: not supported by authgate yet (only Kong's default"
-        f" {UNSUPPORTED_FIELDS[name]!r} is accepted)"
-        for name in raw
-        if name in UNSUPPORTED_FIELDS and not _is_default(raw[name], UNSUPPORTED_FIELDS[name])
-    ]
+# Kong 2.x names Kong 3.x still accepts -> the current name (None: accepted, no effect).
+# Source: Kong's 3.2 changelog (lua-resty-session 4) and the schema's shorthand_fields.
+OLD_NAMES: Mapping[str, str | None] = {
+    "authorization_cookie_lifetime": "authorization_rolling_timeout",
+    "authorization_cookie_samesite": "authorization_cookie_same_site",
+    "authorization_cookie_httponly": "authorization_cookie_http_only",
+    "session_cookie_lifetime": "session_rolling_timeout",
+    "session_cookie_idletime": "session_idling_timeout",
+    "session_cookie_samesite": "session_cookie_same_site",
+    "session_cookie_httponly": "session_cookie_http_only",
+    "session_memcache_prefix": "session_memcached_prefix",
+    "session_memcache_socket": "session_memcached_socket",
+    "session_memcache_host": "session_memcached_host",
+    "session_memcache_port": "session_memcached_port",
+    "session_redis_cluster_maxredirections": "session_redis_cluster_max_redirections",
+    "session_cookie_renew": None,
+    "session_cookie_maxsize": None,
+    "session_strategy": None,
+    "session_compressor": None,
+}

@@ -1,17 +1,23 @@
-"""Config of ``request-termination``: Kong's field names, defaults and cross-field rules."""
+"""Config of ``request-termination``: Kong's field names, defaults and cross-field rules.
+
+Kong 3.x OSS ``kong/plugins/request-termination/schema.lua``: the same six fields
+(authgate lacks none of them) and the same three rules.
+"""
 
 from __future__ import annotations
 
 import string
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from authgate.config.plugin_schema import PluginSchema, Problem
 
 __all__ = ["RequestTerminationConfig"]
 
 _TOKEN = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
 
 
-class RequestTerminationConfig(BaseModel):
+class RequestTerminationConfig(PluginSchema):
     """Settings of the request-termination plugin."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
@@ -46,12 +52,21 @@ class RequestTerminationConfig(BaseModel):
             raise ValueError(f'invalid header name "{value}"')
         return value
 
-    @model_validator(mode="after")
-    def _compatible_fields(self) -> RequestTerminationConfig:
+    def cross_field_problems(self) -> list[Problem]:
+        """Kong's ``custom_validator`` rules, all of them reported (Kong stops at the first)."""
+        problems = []
         if self.message is not None and (self.content_type is not None or self.body is not None):
-            raise ValueError("message cannot be used with content_type or body")
+            problems.append(
+                Problem(
+                    ("message", "content_type", "body"), "cannot be used with content_type or body"
+                )
+            )
         if self.content_type is not None and self.body is None:
-            raise ValueError("content_type requires a body")
+            problems.append(Problem(("content_type", "body"), "requires a body"))
         if self.echo and (self.content_type is not None or self.body is not None):
-            raise ValueError("echo cannot be used with content_type and body")
-        return self
+            problems.append(
+                Problem(
+                    ("echo", "content_type", "body"), "cannot be used with content_type or body"
+                )
+            )
+        return problems
