@@ -52,10 +52,14 @@ class ConfigError(Exception):
         super().__init__(str(self))
 
     def report(self) -> list[str]:
-        """One line per issue, prefixed with ``FILE:LINE:COLUMN:`` where it is known."""
+        """One line per issue, ``FILE:LINE:COLUMN: path: message``, in the file's order."""
+        located = sorted(
+            zip(self.positions, self.issues, strict=True),
+            key=lambda pair: pair[0] or Position(0, 0),
+        )
         return [
             f"{self.source}:{where.line}:{where.column}: {issue}" if where else str(issue)
-            for issue, where in zip(self.issues, self.positions, strict=True)
+            for where, issue in located
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ import types
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 from pydantic_core import PydanticUndefined
 
 from authgate.config.certificates import Certificate, Sni
@@ -29,7 +29,7 @@ from authgate.config.upstreams import (
     Upstream,
 )
 
-__all__ = ["BEGIN", "END", "render_reference", "update_document"]
+__all__ = ["BEGIN", "END", "render_reference", "replace_generated", "type_name", "update_document"]
 
 BEGIN = "<!-- BEGIN GENERATED REFERENCE (python -m authgate.config.reference) -->"
 END = "<!-- END GENERATED REFERENCE -->"
@@ -93,11 +93,16 @@ def render_reference() -> str:
 
 def update_document(text: str) -> str:
     """``text`` with the part between :data:`BEGIN` and :data:`END` regenerated."""
-    head, found, rest = text.partition(BEGIN)
-    _, found_end, tail = rest.partition(END)
+    return replace_generated(text, render_reference(), BEGIN, END)
+
+
+def replace_generated(text: str, generated: str, begin: str, end: str) -> str:
+    """``text`` with what lies between the ``begin`` and ``end`` marker lines replaced."""
+    head, found, rest = text.partition(begin)
+    _, found_end, tail = rest.partition(end)
     if not found or not found_end:
         raise ValueError("the reference markers are missing")
-    return f"{head}{BEGIN}\n{render_reference()}{END}{tail}"
+    return f"{head}{begin}\n{generated}{end}{tail}"
 
 
 def _table(rows: Any) -> list[str]:
@@ -120,23 +125,24 @@ def _row(model: type[BaseModel], name: str) -> tuple[str, str, str, str]:
     else:
         default = f"`{json.dumps(field.default)}`"
     description = (field.description or "").replace("|", "\\|")
-    return name, _type_name(field.annotation).replace("|", "\\|"), default, description
+    return name, type_name(field.annotation).replace("|", "\\|"), default, description
 
 
-def _type_name(annotation: Any) -> str:
+def type_name(annotation: Any) -> str:
+    """A field's type as the reference tables write it (``list of string or null``)."""
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Annotated:
-        return _type_name(args[0])
+        return type_name(args[0])
     if origin is Literal:
         return " | ".join(json.dumps(a) for a in args)
     if origin in (Union, types.UnionType):
-        kept = [_type_name(a) for a in args if a is not type(None)]
+        kept = [type_name(a) for a in args if a is not type(None)]
         return " | ".join(kept) + (" or null" if len(kept) < len(args) else "")
     if origin is list:
-        return f"list of {_type_name(args[0])}"
+        return f"list of {type_name(args[0])}"
     if origin is dict:
-        return f"map of {_type_name(args[0])} to {_type_name(args[1])}"
-    names = {str: "string", int: "integer", bool: "boolean", float: "number"}
+        return f"map of {type_name(args[0])} to {type_name(args[1])}"
+    names = {str: "string", int: "integer", bool: "boolean", float: "number", SecretStr: "secret"}
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "mapping"
     return names.get(annotation, str(annotation))

@@ -62,7 +62,9 @@ class BrowserFields(BaseModel):
     )
     # D. authorization code flow
     redirect_uri: list[Url] | None = _f(None, "Callback URL; default: the route's own URL.")
-    response_type: list[Literal["code"]] = _f(["code"], "Only the code flow is supported.")
+    response_type: list[Literal["code"]] = _f(
+        ["code"], "OAuth response type; only the code flow (`code`) is supported."
+    )
     response_mode: Literal["query", "form_post"] = _f("query", "How the IdP returns the code.")
     max_age: int | None = _f(None, "Max seconds since the user's last sign-in.", ge=0)
     require_proof_key_for_code_exchange: bool | None = _f(
@@ -74,20 +76,26 @@ class BrowserFields(BaseModel):
     authorization_cookie_name: CookieName = _f("authorization", "Login state cookie prefix.")
     authorization_cookie_path: CookiePath = _f("/", "Path of the login state cookie.")
     authorization_cookie_domain: str | None = _f(None, "Domain of the login state cookie.")
-    authorization_cookie_http_only: bool = _f(True, "HttpOnly login state cookie.")
-    authorization_cookie_same_site: SameSite = _f("Default", "SameSite; Default: not sent.")
-    authorization_cookie_secure: bool | None = _f(None, "Secure; None: on https requests.")
+    authorization_cookie_http_only: bool = _f(True, "HttpOnly flag of the login state cookie.")
+    authorization_cookie_same_site: SameSite = _f(
+        "Default", "SameSite of the login state cookie; Default: not sent."
+    )
+    authorization_cookie_secure: bool | None = _f(None, "Secure flag; None: set on https requests.")
     authorization_rolling_timeout: int = _f(600, "Seconds a login may take.", ge=1)
     verify_nonce: bool = _f(True, "Send and check the ID token nonce.")
     login_methods: list[Literal["authorization_code"]] = _f(
-        ["authorization_code"], "Methods login_action applies to."
+        ["authorization_code"], "Auth methods after which login_action applies."
     )
     login_action: Literal["upstream", "response", "redirect"] = _f(
         "upstream", "After login: back to the original URL, tokens as JSON, or redirect."
     )
-    login_tokens: list[LoginToken] | None = _f(["id_token"], "Tokens given to the client.")
+    login_tokens: list[LoginToken] | None = _f(
+        ["id_token"], "Tokens given to the client by login_action response or redirect."
+    )
     login_redirect_uri: list[Url] | None = _f(None, "Target of login_action redirect.")
-    login_redirect_mode: Literal["fragment", "query"] = _f("fragment", "Where tokens go.")
+    login_redirect_mode: Literal["fragment", "query"] = _f(
+        "fragment", "Where login_tokens go in the login_action redirect URL."
+    )
     # H. refresh
     refresh_tokens: bool = _f(True, "Refresh an expiring session access token.")
     # M. sessions
@@ -95,13 +103,15 @@ class BrowserFields(BaseModel):
     session_secret_fallbacks: list[SecretStr] | None = _f(
         None, "authgate: previous secrets, still accepted for reading (rotation)."
     )
-    session_storage: Literal["cookie"] = _f("cookie", "Where sessions live.")
+    session_storage: Literal["cookie"] = _f(
+        "cookie", "Where sessions live (authgate: in the cookie only)."
+    )
     session_cookie_name: CookieName = _f("session", "Session cookie name (chunks: name2…).")
     session_cookie_path: CookiePath = _f("/", "Path of the session cookie.")
     session_cookie_domain: str | None = _f(None, "Domain of the session cookie.")
-    session_cookie_http_only: bool = _f(True, "HttpOnly session cookie.")
+    session_cookie_http_only: bool = _f(True, "HttpOnly flag of the session cookie.")
     session_cookie_same_site: SameSite = _f("Lax", "SameSite of the session cookie.")
-    session_cookie_secure: bool | None = _f(None, "Secure; None: on https requests.")
+    session_cookie_secure: bool | None = _f(None, "Secure flag; None: set on https requests.")
     session_idling_timeout: int = _f(900, "Seconds of inactivity ending a session (0: off).", ge=0)
     session_rolling_timeout: int = _f(3600, "Seconds a session lives unrenewed (0: off).", ge=0)
     session_absolute_timeout: int = _f(86400, "Seconds a session lives at most (0: off).", ge=0)

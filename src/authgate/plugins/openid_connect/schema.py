@@ -109,7 +109,9 @@ class OpenIDConnectConfig(BrowserFields, PluginSchema):
     # B. client
     client_id: list[SecretStr] | None = _field(None, "The gateway's client id(s) at the IdP.")
     client_secret: list[SecretStr] | None = _field(None, "The matching client secret(s).")
-    client_arg: str = _field("client_id", "Request argument that selects a client (unused).")
+    client_arg: str = _field(
+        "client_id", "Request argument that would pick one of several clients (not used yet)."
+    )
     client_auth: list[ClientAuth] | None = _field(
         None, "Client authentication per client (client_secret_basic or client_secret_post)."
     )
@@ -152,7 +154,9 @@ class OpenIDConnectConfig(BrowserFields, PluginSchema):
     introspect_jwt_tokens: bool = _field(False, "Also introspect JWTs (catches revocation).")
     leeway: int = _field(0, "Seconds of clock skew allowed on exp/nbf/iat.", ge=0, le=3600)
     # F/G. introspection and userinfo
-    introspection_check_active: bool = _field(True, "Require `active: true`.")
+    introspection_check_active: bool = _field(
+        True, "Require `active: true` in introspection answers."
+    )
     introspection_hint: str = _field("access_token", "token_type_hint sent to introspection.")
     introspection_token_param_name: str = _field("token", "Form field of the token.")
     cache_introspection: bool = _field(True, "Cache introspection answers until token exp.")
@@ -172,13 +176,21 @@ class OpenIDConnectConfig(BrowserFields, PluginSchema):
     )
     # J. claims authorization
     scopes_claim: ClaimPath = _field(["scope"], "Claim path of the scopes.")
-    scopes_required: Requirements = _field(None, "OR of entries; AND of spaced values.")
+    scopes_required: Requirements = _field(
+        None, "Scopes a token must have: any entry, with all its space-separated values."
+    )
     audience_claim: ClaimPath = _field(["aud"], "Claim path of the audience.")
-    audience_required: Requirements = _field(None, "OR of entries; AND of spaced values.")
+    audience_required: Requirements = _field(
+        None, "Audience a token must have: any entry, with all its space-separated values."
+    )
     groups_claim: ClaimPath = _field(["groups"], "Claim path of the groups.")
-    groups_required: Requirements = _field(None, "OR of entries; AND of spaced values.")
+    groups_required: Requirements = _field(
+        None, "Groups a token must have: any entry, with all its space-separated values."
+    )
     roles_claim: ClaimPath = _field(["roles"], "Claim path of the roles.")
-    roles_required: Requirements = _field(None, "OR of entries; AND of spaced values.")
+    roles_required: Requirements = _field(
+        None, "Roles a token must have: any entry, with all its space-separated values."
+    )
     claims_forbidden: list[str] | None = _field(None, "Claims a token must not carry.")
     # K. consumers
     consumer_claim: ClaimPath | None = _field(None, "Claim path that names the consumer.")
@@ -187,7 +199,9 @@ class OpenIDConnectConfig(BrowserFields, PluginSchema):
     )
     by_username_ignore_case: bool = _field(False, "Match usernames case-insensitively.")
     consumer_optional: bool = _field(False, "Proxy even when no consumer matches.")
-    credential_claim: ClaimPath = _field(["sub"], "Claim for X-Credential-Identifier.")
+    credential_claim: ClaimPath = _field(
+        ["sub"], "Claim path whose value is sent as X-Credential-Identifier."
+    )
     # L. upstream headers
     upstream_access_token_header: HeaderSpec = _field(
         "authorization:bearer", "Header[:scheme] carrying the access token upstream."
@@ -196,8 +210,12 @@ class OpenIDConnectConfig(BrowserFields, PluginSchema):
     upstream_refresh_token_header: HeaderSpec = _field(None, "Header for the refresh token.")
     upstream_introspection_header: HeaderSpec = _field(None, "Header for introspection JSON.")
     upstream_user_info_header: HeaderSpec = _field(None, "Header for the userinfo JSON.")
-    upstream_headers_claims: list[str] | None = _field(None, "Top-level claims to send.")
-    upstream_headers_names: list[str] | None = _field(None, "Header names for those claims.")
+    upstream_headers_claims: list[str] | None = _field(
+        None, "Top-level claims sent upstream, each in its upstream_headers_names header."
+    )
+    upstream_headers_names: list[str] | None = _field(
+        None, "Header names of the upstream_headers_claims, in the same order."
+    )
     # O. errors
     unauthorized_error_message: str = _field("Unauthorized", "Message of 401 responses.")
     forbidden_error_message: str = _field("Forbidden", "Message of 403 responses.")
