@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from authgate.config import ConfigError, GatewayConfig, load_config_file, load_config_text
+from authgate.config import (
+    ConfigError,
+    ConfigIssue,
+    GatewayConfig,
+    load_config_file,
+    load_config_text,
+)
 
 from .schemas import SCHEMAS, SecretConfig, TerminationConfig
 
@@ -221,3 +227,20 @@ def test_config_file_loads(tmp_path: Path) -> None:
     path = tmp_path / "kong.yaml"
     path.write_text(textwrap.dedent(WORKSHOP), encoding="utf-8")
     assert load_config_file(path, SCHEMAS) == load()
+
+
+def test_an_unresolved_reference_is_one_problem_not_two() -> None:
+    text = """\
+        _format_version: "3.0"
+        services:
+          - name: s
+            host: "{vault://env/UPSTREAM_HOST}"
+    """
+    with pytest.raises(ConfigError) as info:
+        load(text, {})
+    assert info.value.issues == [
+        ConfigIssue(
+            "services[0].host",
+            "environment variable UPSTREAM_HOST is not set (from {vault://env/UPSTREAM_HOST})",
+        )
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from authgate.config.certificates import Certificate, Sni
 from authgate.config.entities import Consumer, PluginEntry, Route, Service
-from authgate.config.errors import ConfigError, ConfigIssue
+from authgate.config.errors import ConfigError, ConfigIssue, Position
 from authgate.config.gateway import GatewayConfig
 from authgate.config.loader import load_config_file, load_config_text, parse_config
 from authgate.config.upstreams import Target, Upstream
@@ -17,6 +17,7 @@ __all__ = [
     "Consumer",
     "GatewayConfig",
     "PluginEntry",
+    "Position",
     "Route",
     "Service",
     "Sni",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-__all__ = ["ConfigError", "ConfigIssue", "Position", "count_problems", "join_path"]
+__all__ = ["ConfigError", "ConfigIssue", "Position", "join_path"]
 
 
 class ConfigIssue(NamedTuple):
@@ -64,11 +64,6 @@ class ConfigError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(self.report())
-
-
-def count_problems(count: int) -> str:
-    """``1 problem``, ``3 problems``."""
-    return f"{count} problem" if count == 1 else f"{count} problems"
 
 
 def join_path(base: str, loc: Sequence[str | int]) -> str:

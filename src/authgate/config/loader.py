@@ -35,7 +35,9 @@ def parse_config(
     if issues and issues[0].path == "":
         raise ConfigError(issues)
     doc = read_document(resolved, plugin_schemas)
-    doc.issues[:0] = issues
+    # A reference left unresolved is reported once: not again as a bad value of its field.
+    unresolved = {issue.path for issue in issues}
+    doc.issues = issues + [issue for issue in doc.issues if issue.path not in unresolved]
     return assemble(doc)
 
 
