@@ -92,6 +92,8 @@ def kong_only_message(default: object) -> str:
     """What a Kong field authgate lacks says when it is set to something else than ``default``."""
     if default is None:
         return "Kong field, not supported by authgate yet; remove it"
+    if isinstance(default, Mapping):
+        return "Kong field, not supported by authgate yet; remove it or leave Kong's defaults"
     return (
         "Kong field, not supported by authgate yet; remove it or leave Kong's default"
         f" {json.dumps(default)}"

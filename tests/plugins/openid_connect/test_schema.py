@@ -298,3 +298,12 @@ def test_secrets_are_hidden_in_repr() -> None:
         {"issuer": ISSUER, "client_id": ["id"], "client_secret": ["s3cret-value"]}
     )
     assert "s3cret-value" not in repr(config)
+
+
+def test_a_kong_record_set_to_something_else_is_one_short_problem() -> None:
+    assert problems(OpenIDConnectConfig, {"issuer": ISSUER, "redis": "redis://r"}) == [
+        (
+            "config.redis",
+            "Kong field, not supported by authgate yet; remove it or leave Kong's defaults",
+        )
+    ]
