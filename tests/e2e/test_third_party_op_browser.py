@@ -6,7 +6,6 @@ PKCE, and it asks the user to confirm RP-initiated logout: all of it must just w
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,8 +83,18 @@ def interop(start_op: StartOp, echo_port: int) -> Iterator[Interop]:
         yield running
 
 
+def _echo(page: Page) -> dict[str, Any]:
+    """What the echo upstream got for the page's URL, as JSON (the page itself shows it for a
+    person, tokens shortened): the same URL fetched with the browser's cookies."""
+    assert page.get_by_text("Signed in as").is_visible(), "the echo page of a signed-in user"
+    answer = page.request.get(page.url, headers={"accept": "application/json"})
+    assert answer.status == 200, answer.status
+    echo: dict[str, Any] = answer.json()
+    return echo
+
+
 def _echo_headers(page: Page) -> dict[str, list[str]]:
-    echo: dict[str, Any] = json.loads(page.locator("pre").first.inner_text())
+    echo = _echo(page)
     assert echo["path"] == "/"
     seen: dict[str, list[str]] = {}
     for name, value in echo["headers"]:
@@ -157,7 +166,7 @@ def test_a_deep_link_keeps_its_exact_query_through_a_login_at_the_third_party_op
     page = context.new_page()
     _sign_in_at(interop, page, f"{interop.bar}/page?{query}")
     assert page.url == f"{interop.bar}/page?{query}"
-    echo: dict[str, Any] = json.loads(page.locator("pre").first.inner_text())
+    echo = _echo(page)
     assert (echo["path"], echo["query"]) == ("/page", query)
 
 

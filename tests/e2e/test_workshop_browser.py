@@ -10,7 +10,6 @@ jars, as in a real deployment.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -108,8 +107,12 @@ def _fill_hosted_form(page: Page, email: str, password: str) -> None:
 
 
 def _echo(page: Page) -> dict[str, Any]:
-    """The echo upstream's JSON as the browser shows it."""
-    data: dict[str, Any] = json.loads(page.locator("pre").first.inner_text())
+    """What the echo upstream got for the page's URL, as JSON (the page itself shows it for a
+    person, tokens shortened): the same URL fetched with the browser's cookies."""
+    assert page.get_by_text("Signed in as").is_visible(), "the echo page of a signed-in user"
+    answer = page.request.get(page.url, headers={"accept": "application/json"})
+    assert answer.status == 200, answer.status
+    data: dict[str, Any] = answer.json()
     return data
 
 

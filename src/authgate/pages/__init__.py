@@ -5,8 +5,8 @@ The gateway (``proxy``, ``plugins``) and the IdP (``idp``) may not import each o
 ours. The API is four names:
 
 - :data:`PAGE_CSS`: the stylesheet (a card centred on a grey page, system sans-serif font,
-  form fields, buttons, ``.error`` and ``.note`` paragraphs, ``a.button`` links), inlined
-  in a ``<style>`` element;
+  form fields, buttons, ``.error`` and ``.note`` paragraphs, ``a.button`` links, tables,
+  and a wider ``main.wide`` card for pages of tables), inlined in a ``<style>`` element;
 - :data:`STYLE_SRC`: the CSP source that allows exactly that ``<style>`` element (its
   SHA-256 hash, CSP Level 3 §8.4), so pages need no ``'unsafe-inline'``;
 - :data:`PAGE_CSP`: a whole ``Content-Security-Policy`` for such a page (no scripts, no

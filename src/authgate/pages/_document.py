@@ -9,7 +9,8 @@ import html
 __all__ = ["PAGE_CSP", "PAGE_CSS", "STYLE_SRC", "page_document"]
 
 # The card keeps 1rem from each screen edge on a phone (390 px wide) and is at most 24rem
-# wide elsewhere; border-box sizing keeps the padding inside that width.
+# wide elsewhere (46rem for a ``wide`` page of tables); border-box sizing keeps the padding
+# inside that width.
 PAGE_CSS = """
 *, *::before, *::after { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
@@ -34,6 +35,15 @@ a { color: #1f5ed6; }
 .note { color: #4a5263; font-size: .9rem; }
 .request-id { color: #4a5263; font-size: .8rem; margin: 1.5rem 0 0; }
 ul.rules { color: #4a5263; font-size: .9rem; padding-left: 1.2rem; }
+main.wide { max-width: 46rem; }
+h2 { font-size: 1.05rem; margin: 1.75rem 0 .5rem; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85em; }
+table { width: 100%; border-collapse: collapse; font-size: .875rem; }
+th, td { text-align: left; vertical-align: top; padding: .35rem .5rem;
+  border-bottom: 1px solid #e3e6eb; }
+th { font-weight: 600; white-space: nowrap; }
+details { margin-top: 1.5rem; }
+summary { cursor: pointer; font-weight: 600; }
 """
 
 _CSS_DIGEST = base64.b64encode(hashlib.sha256(PAGE_CSS.encode()).digest()).decode()
@@ -43,12 +53,13 @@ STYLE_SRC = f"'sha256-{_CSS_DIGEST}'"
 PAGE_CSP = f"default-src 'none'; style-src {STYLE_SRC}; frame-ancestors 'none'; base-uri 'none'"
 
 
-def page_document(title: str, body_html: str) -> str:
+def page_document(title: str, body_html: str, *, wide: bool = False) -> str:
     """A complete page: ``title`` (escaped here) and ``body_html`` (escaped by the caller)
-    inside the shared card, with :data:`PAGE_CSS` inlined."""
+    inside the shared card, with :data:`PAGE_CSS` inlined; ``wide`` for tables."""
+    main = '<main class="wide">' if wide else "<main>"
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)} · authgate</title>\n<style>{PAGE_CSS}</style>\n"
-        f"</head>\n<body>\n<main>\n{body_html}\n</main>\n</body>\n</html>\n"
+        f"</head>\n<body>\n{main}\n{body_html}\n</main>\n</body>\n</html>\n"
     )

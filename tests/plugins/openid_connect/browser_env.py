@@ -26,8 +26,11 @@ from authgate.testing import free_port
 from idp.oidc_harness import IdpServer, Seeded, form_fields, seed
 
 SECRET = "browser-login-test-secret-0123456789abcdef"
+# A top-level navigation. Accept names text/html, so the gateway treats it as a browser (a
+# login redirect, not a 401); it ranks JSON first, so the echo upstream answers with the JSON
+# these tests read. A real browser ranks text/html first and gets the echo's page (tests/e2e).
 NAV = {
-    "accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "accept": "application/json,text/html;q=0.9,*/*;q=0.8",
     "sec-fetch-mode": "navigate",
     "sec-fetch-dest": "document",
 }
