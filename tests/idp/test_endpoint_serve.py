@@ -61,4 +61,4 @@ def test_idp_serve_rejects_a_bad_public_url(tmp_path: Path) -> None:
         text=True,
     )
     assert result.returncode == 2
-    assert "--public-url must start with http:// or https://" in result.stderr
+    assert "'--public-url': must start with http:// or https://" in result.stderr

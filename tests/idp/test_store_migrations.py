@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from authgate.idp import token_models
 from authgate.idp.client_settings import settings_of
 from authgate.idp.db import VERSION_TABLE, Base, alembic_config, create_engine, normalize_url
+from authgate.idp.db_open import DatabaseOpenError
 from authgate.idp.models import UserPoolRow
 from authgate.idp.store import IdpStore
 
@@ -50,10 +52,10 @@ asyncio.run(main(sys.argv[1]))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def empty_db(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database with nothing in it."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/sub/dir/idp.db"  # the directories do not exist yet
+        yield f"sqlite:///{tmp_path}/idp.db"  # the file does not exist yet
         return
     yield from throwaway_postgres(request.getfixturevalue("postgres_url"))
 
@@ -97,6 +99,13 @@ async def test_opening_twice_is_a_no_op_upgrade(empty_db: str) -> None:
             assert await session.get(UserPoolRow, pool.id) is not None
     finally:
         await second.close()
+
+
+async def test_a_missing_sqlite_directory_is_refused_and_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "some" / "missing" / "dir"
+    with pytest.raises(DatabaseOpenError, match=f"directory {missing} does not exist"):
+        await IdpStore.open(f"sqlite:///{missing}/idp.db")
+    assert not (tmp_path / "some").exists()
 
 
 async def test_unsupported_database_url_is_a_clear_error() -> None:

@@ -42,7 +42,7 @@ async def test_lost_password_file_resets_the_demo_password(store: IdpStore, tmp_
     [
         ("pool: {name: p}\nclient: {}\n", "client.name: Field required"),
         ("pool: {name: p, colour: red}\nclient: {name: c}\n", "pool.colour: Extra inputs"),
-        ("pool: [\n", "while parsing"),
+        ("pool: [\n", r"idp\.yaml:2:1: invalid YAML: expected the node content"),
     ],
 )
 async def test_bad_spec_names_the_key(

@@ -6,8 +6,10 @@ import typer
 
 from authgate import __version__
 from authgate.cli import config_cmd, gateway_cmd, idp_cmd, up_cmd, upstream_cmd
+from authgate.cli.help_format import HelpGroup
 
 app = typer.Typer(
+    cls=HelpGroup,
     name="authgate",
     help="An API gateway with OpenID Connect built in, and an embedded identity provider.",
     no_args_is_help=True,

@@ -8,7 +8,11 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Declarative configuration (Kong 3.x format).", no_args_is_help=True)
+from authgate.cli.help_format import HelpGroup
+
+app = typer.Typer(
+    cls=HelpGroup, help="Declarative configuration (Kong 3.x format).", no_args_is_help=True
+)
 
 
 @app.command("validate")

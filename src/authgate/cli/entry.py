@@ -18,8 +18,9 @@ def main() -> None:
     """Run ``authgate``; ``authgate gateway`` with only the gateway's imports."""
     if sys.argv[1:2] == ["gateway"]:
         from authgate.cli.gateway_cmd import gateway
+        from authgate.cli.help_format import HelpGroup
 
-        slim = typer.Typer(name="authgate", add_completion=False)
+        slim = typer.Typer(cls=HelpGroup, name="authgate", add_completion=False)
         slim.command("gateway")(gateway)
         # A second command keeps typer in group mode, so the usage reads `authgate gateway`.
         slim.command("version", hidden=True)(_version)

@@ -36,7 +36,9 @@ def _trusted_ips(value: str) -> tuple[str, ...]:
         try:
             networks.append(str(ipaddress.ip_network(item, strict=False)))
         except ValueError:
-            raise typer.BadParameter(f"{item!r} is not an IP address or CIDR") from None
+            raise typer.BadParameter(
+                f"{item!r} is not an IP address or CIDR", param_hint="'--trusted-ips'"
+            ) from None
     return tuple(networks)
 
 
@@ -75,6 +77,7 @@ def gateway(
         "-w",
         min=1,
         max=256,
+        show_default=False,
         help="Worker processes (default: the number of CPUs).",
     ),
     listen: str = typer.Option("127.0.0.1:8000", help="HOST:PORT of the proxy."),
@@ -107,7 +110,7 @@ def gateway(
     from authgate.proxy.supervisor import GatewaySettings, parse_config_text
     from authgate.proxy.tls import TlsFiles, TlsSetupError, server_context
 
-    host, port = parse_host_port(listen)
+    host, port = parse_host_port(listen, "--listen")
     tls: TlsFiles | None = None
     if (tls_cert is None) != (tls_key is None):
         raise typer.BadParameter("--tls-cert and --tls-key go together")
@@ -118,7 +121,7 @@ def gateway(
         except TlsSetupError as exc:
             typer.echo(f"authgate: {exc}", err=True)
             raise typer.Exit(EXIT_INVALID_CONFIG) from None
-    admin_host, admin_port = parse_host_port(admin_listen)
+    admin_host, admin_port = parse_host_port(admin_listen, "--admin-listen")
     trusted = _trusted_ips(trusted_ips)
     try:
         text = config.read_text(encoding="utf-8")
@@ -136,7 +139,9 @@ def gateway(
         try:
             os.close(os.open(access_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640))
         except OSError as exc:
-            raise typer.BadParameter(f"cannot open {access_log}: {exc}") from None
+            raise typer.BadParameter(
+                f"cannot open {access_log}: {exc.strerror or exc}", param_hint="'--access-log'"
+            ) from None
     if not is_loopback_name(admin_host):
         typer.echo(
             f"authgate: WARNING: the admin API listens on {admin_listen}, beyond this machine; "
@@ -144,7 +149,7 @@ def gateway(
             err=True,
         )
     _check_proxy_port(host, port)
-    tls_host, tls_port = parse_host_port(tls_listen)
+    tls_host, tls_port = parse_host_port(tls_listen, "--tls-listen")
     # Like Kong, certificates in the config open the https port with a generated default.
     tls_default = tls is None and bool(initial.config.certificates)
     if tls is not None or tls_default:

@@ -6,36 +6,57 @@ from dataclasses import replace
 
 import typer
 
+from authgate.cli.help_format import HelpGroup
 from authgate.cli.idp_output import (
     JSON,
+    LIST_HELP,
     POOL,
-    csv_list,
     parse_duration,
+    print_done,
     print_json,
     print_record,
     print_table,
     run_in_pool,
+    split_list,
+    split_lists,
     to_json_object,
 )
 from authgate.idp.client_settings import ClientSettings, settings_of
 from authgate.idp.records import AppClient, UserPool
 from authgate.idp.store import IdpStore
 
-app = typer.Typer(help="App clients.", no_args_is_help=True)
+app = typer.Typer(cls=HelpGroup, help="App clients.", no_args_is_help=True)
 
-CALLBACK_URLS = typer.Option(None, "--callback-url", help="Callback URL (repeatable).")
-LOGOUT_URLS = typer.Option(None, "--logout-url", help="Logout URL (repeatable).")
-OAUTH_FLOWS = typer.Option(None, help="code, implicit or client_credentials.")
-SCOPES = typer.Option(None, help="Allowed scopes, comma-separated.")
-AUTH_FLOWS = typer.Option(
-    None, help="Explicit auth flows, e.g. ALLOW_USER_PASSWORD_AUTH,ALLOW_REFRESH_TOKEN_AUTH."
+CALLBACK_URLS = typer.Option(
+    None, "--callback-url", metavar="URL", help=f"Callback URLs (repeatable, or {LIST_HELP})."
 )
-ACCESS_VALIDITY = typer.Option(None, help="e.g. 60m (5m-1d).")
-ID_VALIDITY = typer.Option(None, help="e.g. 1h (5m-1d).")
-REFRESH_VALIDITY = typer.Option(None, help="e.g. 30d (60m-3650d).")
-READ_ATTRIBUTES = typer.Option(None, help="Readable attributes (default: all).")
-WRITE_ATTRIBUTES = typer.Option(None, help="Writable attributes (default: all but *_verified).")
-ROTATION_GRACE = typer.Option(0, help="Seconds a rotated refresh token stays valid (0-60).")
+LOGOUT_URLS = typer.Option(
+    None, "--logout-url", metavar="URL", help=f"Sign-out URLs (repeatable, or {LIST_HELP})."
+)
+OAUTH_FLOWS = typer.Option(
+    None, "--oauth-flows", help=f"OAuth flows: code, implicit, client_credentials ({LIST_HELP})."
+)
+SCOPES = typer.Option(None, "--scopes", help=f"Allowed scopes, {LIST_HELP}.")
+AUTH_FLOWS = typer.Option(
+    None,
+    "--auth-flows",
+    help="Explicit auth flows, e.g. ALLOW_USER_PASSWORD_AUTH,ALLOW_REFRESH_TOKEN_AUTH "
+    f"({LIST_HELP}).",
+)
+ACCESS_VALIDITY = typer.Option(None, "--access-token-validity", help="e.g. 60m (5m-1d).")
+ID_VALIDITY = typer.Option(None, "--id-token-validity", help="e.g. 1h (5m-1d).")
+REFRESH_VALIDITY = typer.Option(None, "--refresh-token-validity", help="e.g. 30d (60m-3650d).")
+READ_ATTRIBUTES = typer.Option(
+    None, "--read-attributes", help=f"Readable attributes, {LIST_HELP} (default: all)."
+)
+WRITE_ATTRIBUTES = typer.Option(
+    None,
+    "--write-attributes",
+    help=f"Writable attributes, {LIST_HELP} (default: all but *_verified).",
+)
+ROTATION_GRACE = typer.Option(
+    0, "--rotation-grace", help="Seconds a rotated refresh token stays valid (0-60)."
+)
 FORMAT_HELP = "Access token shape: cognito, or rfc9068 (RFC 9068 JWT: typ at+jwt, aud)."
 
 
@@ -81,6 +102,11 @@ def client_json(client: AppClient) -> dict[str, object]:
     return result
 
 
+def _client_summary(client: AppClient) -> dict[str, str]:
+    """A client as ListUserPoolClients describes it: ids and name, never the secret."""
+    return {"client_id": client.client_id, "name": client.name, "pool_id": client.pool_id}
+
+
 def _validities(access: str | None, id_: str | None, refresh: str | None) -> dict[str, object]:
     """ClientSettings fields for the token validity options that were given."""
     changes: dict[str, object] = {}
@@ -118,22 +144,30 @@ def client_create(
     refresh_token_validity: str | None = REFRESH_VALIDITY,
     read_attributes: str | None = READ_ATTRIBUTES,
     write_attributes: str | None = WRITE_ATTRIBUTES,
-    no_token_revocation: bool = typer.Option(False, help="Disable token revocation."),
-    refresh_token_rotation: bool = typer.Option(False, help="Rotate refresh tokens on use."),
+    token_revocation: bool = typer.Option(
+        True,
+        "--token-revocation/--no-token-revocation",
+        help="Whether the client's refresh tokens can be revoked.",
+    ),
+    refresh_token_rotation: bool = typer.Option(
+        False,
+        "--refresh-token-rotation/--no-refresh-token-rotation",
+        help="Whether a refresh token is replaced each time it is used.",
+    ),
     rotation_grace: int = ROTATION_GRACE,
-    access_token_format: str = typer.Option("cognito", help=FORMAT_HELP),
+    access_token_format: str = typer.Option("cognito", "--access-token-format", help=FORMAT_HELP),
     json_output: bool = JSON,
 ) -> None:
     """Create an app client (CreateUserPoolClient); the secret is printed."""
     settings = ClientSettings(
-        callback_urls=tuple(callback_url or ()),
-        logout_urls=tuple(logout_url or ()),
-        allowed_oauth_flows=csv_list(oauth_flows) or (),
-        allowed_scopes=csv_list(scopes) or (),
-        explicit_auth_flows=csv_list(auth_flows),
-        read_attributes=csv_list(read_attributes),
-        write_attributes=csv_list(write_attributes),
-        enable_token_revocation=not no_token_revocation,
+        callback_urls=split_lists(callback_url) or (),
+        logout_urls=split_lists(logout_url) or (),
+        allowed_oauth_flows=split_list(oauth_flows) or (),
+        allowed_scopes=split_list(scopes) or (),
+        explicit_auth_flows=split_list(auth_flows),
+        read_attributes=split_list(read_attributes),
+        write_attributes=split_list(write_attributes),
+        enable_token_revocation=token_revocation,
         refresh_token_rotation=refresh_token_rotation,
         rotation_grace_seconds=rotation_grace,
         access_token_format=access_token_format,
@@ -173,28 +207,30 @@ def client_update(
     read_attributes: str | None = READ_ATTRIBUTES,
     write_attributes: str | None = WRITE_ATTRIBUTES,
     token_revocation: bool | None = typer.Option(
-        None, "--token-revocation/--no-token-revocation", help="Enable/disable token revocation."
+        None,
+        "--token-revocation/--no-token-revocation",
+        help="Whether the client's refresh tokens can be revoked (default: unchanged).",
     ),
     refresh_token_rotation: bool | None = typer.Option(
         None,
         "--refresh-token-rotation/--no-refresh-token-rotation",
-        help="Rotate refresh tokens on use.",
+        help="Whether a refresh token is replaced each time it is used (default: unchanged).",
     ),
     rotation_grace: int | None = typer.Option(
-        None, help="Seconds a rotated refresh token stays valid (0-60)."
+        None, "--rotation-grace", help="Seconds a rotated refresh token stays valid (0-60)."
     ),
-    access_token_format: str | None = typer.Option(None, help=FORMAT_HELP),
+    access_token_format: str | None = typer.Option(None, "--access-token-format", help=FORMAT_HELP),
     json_output: bool = JSON,
 ) -> None:
     """Change an app client: only the options given change, the rest stays as it is."""
     given: dict[str, object | None] = {
-        "callback_urls": tuple(callback_url) if callback_url else None,
-        "logout_urls": tuple(logout_url) if logout_url else None,
-        "allowed_oauth_flows": csv_list(oauth_flows),
-        "allowed_scopes": csv_list(scopes),
-        "explicit_auth_flows": csv_list(auth_flows),
-        "read_attributes": csv_list(read_attributes),
-        "write_attributes": csv_list(write_attributes),
+        "callback_urls": split_lists(callback_url),
+        "logout_urls": split_lists(logout_url),
+        "allowed_oauth_flows": split_list(oauth_flows),
+        "allowed_scopes": split_list(scopes),
+        "explicit_auth_flows": split_list(auth_flows),
+        "read_attributes": split_list(read_attributes),
+        "write_attributes": split_list(write_attributes),
         "enable_token_revocation": token_revocation,
         "refresh_token_rotation": refresh_token_rotation,
         "rotation_grace_seconds": rotation_grace,
@@ -216,9 +252,7 @@ def client_list(ctx: typer.Context, pool: str = POOL, json_output: bool = JSON) 
     """List the pool's app clients (ListUserPoolClients: ids and names, no secrets)."""
     clients = run_in_pool(ctx, pool, lambda s, p: s.list_clients(p.id))
     if json_output:
-        print_json(
-            [{"client_id": c.client_id, "name": c.name, "pool_id": c.pool_id} for c in clients]
-        )
+        print_json([_client_summary(c) for c in clients])
         return
     rows = [
         (c.client_id, c.name, c.has_secret, c.allowed_oauth_flows, c.created_at) for c in clients
@@ -243,8 +277,9 @@ def client_delete(
     ctx: typer.Context,
     client: str = typer.Argument(..., help="Client id or name."),
     pool: str = POOL,
+    json_output: bool = JSON,
 ) -> None:
-    """Delete an app client (DeleteUserPoolClient)."""
+    """Delete an app client (DeleteUserPoolClient); --json prints its ids and name."""
 
     async def action(store: IdpStore, found_pool: UserPool) -> AppClient:
         found = await store.resolve_client(found_pool.id, client)
@@ -252,4 +287,5 @@ def client_delete(
         return found
 
     found = run_in_pool(ctx, pool, action)
-    typer.echo(f"deleted app client {found.client_id} ({found.name})")
+    line = f"deleted app client {found.client_id} ({found.name})"
+    print_done(json_output, _client_summary(found), line)

@@ -1,8 +1,9 @@
 """`authgate idp …`: manage the embedded IdP the way the Cognito console does (pools, clients, …).
 
 Every command takes the database from the group option ``--db`` (default:
-``$AUTHGATE_IDP_DB`` or ``sqlite:///.authgate/idp.db``); list and describe commands take
-``--json``. Invalid input exits with code 2 and Cognito's wording.
+``$AUTHGATE_IDP_DB`` or ``sqlite:///.authgate/idp.db``); every command but ``serve`` takes
+``--json``. Invalid input exits with code 2 and Cognito's wording; a database that cannot be
+reached or read exits with code 1, saying which and why.
 """
 
 from __future__ import annotations
@@ -12,39 +13,43 @@ from pathlib import Path
 
 import typer
 
-from authgate.cli import idp_client_cmd, idp_resource_cmd, idp_serve, idp_user_cmd
+from authgate.cli import idp_client_cmd, idp_group_cmd, idp_resource_cmd, idp_serve, idp_user_cmd
+from authgate.cli.help_format import HelpGroup
 from authgate.cli.idp_output import (
     JSON,
+    LIST_HELP,
     POOL,
-    csv_list,
     fail,
     parse_duration,
+    print_done,
     print_json,
     print_record,
     print_table,
     run,
     run_in_pool,
+    split_list,
     to_json_object,
 )
 from authgate.cli.idp_secret import SECRET_HELP
-from authgate.idp.db import ENV_DB_URL
+from authgate.idp.db import DB_URL_FORMS, ENV_DB_URL
 from authgate.idp.ids import DEFAULT_REGION
 from authgate.idp.passwords import PasswordPolicy
 from authgate.idp.records import Domain, SigningKey, UserPool
 from authgate.idp.store import IdpStore
 
 app = typer.Typer(
+    cls=HelpGroup,
     help="The embedded identity provider (Cognito-style user pools). " + SECRET_HELP,
     no_args_is_help=True,
 )
-pool_app = typer.Typer(help="User pools.", no_args_is_help=True)
-domain_app = typer.Typer(help="Hosted-UI domain prefixes.", no_args_is_help=True)
-keys_app = typer.Typer(help="Signing keys and their rotation.", no_args_is_help=True)
+pool_app = typer.Typer(cls=HelpGroup, help="User pools.", no_args_is_help=True)
+domain_app = typer.Typer(cls=HelpGroup, help="Hosted-UI domain prefixes.", no_args_is_help=True)
+keys_app = typer.Typer(cls=HelpGroup, help="Signing keys and their rotation.", no_args_is_help=True)
 app.add_typer(pool_app, name="pool")
 app.add_typer(idp_client_cmd.app, name="client")
 app.add_typer(domain_app, name="domain")
 app.add_typer(idp_user_cmd.user_app, name="user")
-app.add_typer(idp_user_cmd.group_app, name="group")
+app.add_typer(idp_group_cmd.app, name="group")
 app.add_typer(idp_resource_cmd.app, name="resource-server")
 app.add_typer(keys_app, name="keys")
 app.command("serve")(idp_serve.serve)
@@ -57,8 +62,8 @@ def _idp(
         None,
         "--db",
         envvar=ENV_DB_URL,
-        help="Database URL: sqlite:///PATH or postgresql://USER@HOST/DB "
-        "(default sqlite:///.authgate/idp.db).",
+        help=f"The IdP database: {DB_URL_FORMS}. Default sqlite:///.authgate/idp.db "
+        "(.authgate/ is created; any other directory must exist).",
     ),
 ) -> None:
     """Manage user pools, app clients, domains, users, groups, resource servers and keys.
@@ -95,28 +100,32 @@ def pool_create(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Pool name (unique in this IdP)."),
     username_attributes: str | None = typer.Option(
-        None, help="Sign in with these instead of a username: email."
+        None,
+        "--username-attributes",
+        help="Sign in with this instead of a username: email.",
     ),
     required: str | None = typer.Option(
-        None, "--required", help="Required standard attributes, comma-separated."
+        None, "--required", help=f"Required standard attributes, {LIST_HELP}."
     ),
     custom: str | None = typer.Option(
-        None, "--custom", help="Custom attributes (custom:NAME), comma-separated."
+        None, "--custom", help=f"Custom attributes (custom:NAME), {LIST_HELP}."
     ),
-    region: str = typer.Option(DEFAULT_REGION, help="Region part of the pool id."),
-    min_length: int = typer.Option(8, help="Password minimum length (6-99)."),
-    no_symbols: bool = typer.Option(False, help="Do not require symbols in passwords."),
+    region: str = typer.Option(DEFAULT_REGION, "--region", help="Region part of the pool id."),
+    min_length: int = typer.Option(8, "--min-length", help="Password minimum length (6-99)."),
+    symbols: bool = typer.Option(
+        True, "--symbols/--no-symbols", help="Whether passwords must contain a symbol."
+    ),
     json_output: bool = JSON,
 ) -> None:
     """Create a user pool (CreateUserPool)."""
 
     async def action(store: IdpStore) -> UserPool:
-        policy = PasswordPolicy(minimum_length=min_length, require_symbols=not no_symbols)
+        policy = PasswordPolicy(minimum_length=min_length, require_symbols=symbols)
         return await store.create_pool(
             name,
-            username_attributes=csv_list(username_attributes) or (),
-            required_attributes=csv_list(required) or (),
-            custom_attributes=csv_list(custom) or (),
+            username_attributes=split_list(username_attributes) or (),
+            required_attributes=split_list(required) or (),
+            custom_attributes=split_list(custom) or (),
             password_policy=policy,
             region=region,
         )
@@ -165,8 +174,9 @@ def pool_delete(
     ctx: typer.Context,
     pool: str = typer.Argument(..., help="Pool id or name."),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    json_output: bool = JSON,
 ) -> None:
-    """Delete a user pool and everything in it (DeleteUserPool)."""
+    """Delete a user pool and everything in it (DeleteUserPool); --json prints the pool."""
     if not yes:
         typer.confirm(f"Delete user pool {pool} with all its clients, users and keys?", abort=True)
 
@@ -176,7 +186,7 @@ def pool_delete(
         return found
 
     found = run(ctx, action)
-    typer.echo(f"deleted user pool {found.id} ({found.name})")
+    print_done(json_output, found, f"deleted user pool {found.id} ({found.name})")
 
 
 @domain_app.command("create")
@@ -184,10 +194,11 @@ def domain_create(
     ctx: typer.Context,
     prefix: str = typer.Argument(..., help="Domain prefix, e.g. kongidp."),
     pool: str = POOL,
+    json_output: bool = JSON,
 ) -> None:
     """Give a pool its hosted-UI domain prefix (CreateUserPoolDomain)."""
     domain = run_in_pool(ctx, pool, lambda s, p: s.create_domain(p.id, prefix))
-    typer.echo(f"domain {domain.prefix} -> user pool {domain.pool_id}")
+    print_done(json_output, domain, f"domain {domain.prefix} -> user pool {domain.pool_id}")
 
 
 @domain_app.command("describe")
@@ -203,10 +214,18 @@ def domain_describe(
 
 
 @domain_app.command("delete")
-def domain_delete(ctx: typer.Context, prefix: str = typer.Argument(...)) -> None:
-    """Remove a domain prefix (DeleteUserPoolDomain)."""
-    run(ctx, lambda store: store.delete_domain(prefix))
-    typer.echo(f"deleted domain {prefix}")
+def domain_delete(
+    ctx: typer.Context, prefix: str = typer.Argument(...), json_output: bool = JSON
+) -> None:
+    """Remove a domain prefix (DeleteUserPoolDomain); --json prints the removed domain."""
+
+    async def action(store: IdpStore) -> Domain:
+        domain = await store.get_domain(prefix)
+        await store.delete_domain(prefix)
+        return domain
+
+    domain = run(ctx, action)
+    print_done(json_output, domain, f"deleted domain {domain.prefix}")
 
 
 _KEY_COLUMNS = ("kid", "use", "state", "active from", "superseded", "published until")
@@ -272,6 +291,10 @@ def seed(
     """Create the workshop's pool, client, domain and demo user if missing (idempotent)."""
     from authgate.idp.seed import seed_workshop
 
+    if state_dir.exists() and not state_dir.is_dir():
+        fail(f"--state-dir {state_dir} is not a directory")
+    if not gateway_url.startswith(("http://", "https://")):
+        fail(f"--gateway-url must start with http:// or https://, got {gateway_url!r}")
     facts = run(ctx, lambda store: seed_workshop(store, spec, gateway_url, state_dir=state_dir))
     if json_output:
         print_json(facts)

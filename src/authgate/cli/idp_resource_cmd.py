@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import typer
 
-from authgate.cli.idp_output import JSON, POOL, fail, print_json, print_table, run_in_pool
+from authgate.cli.help_format import HelpGroup
+from authgate.cli.idp_output import (
+    JSON,
+    POOL,
+    fail,
+    print_done,
+    print_json,
+    print_table,
+    run_in_pool,
+)
 from authgate.idp.records import ResourceServerScope
 
-app = typer.Typer(help="Resource servers and their custom scopes.", no_args_is_help=True)
+app = typer.Typer(
+    cls=HelpGroup, help="Resource servers and their custom scopes.", no_args_is_help=True
+)
 
 SCOPES = typer.Option(
     None, "--scope", help="NAME or NAME=DESCRIPTION (repeatable); clients use IDENTIFIER/NAME."
@@ -31,13 +42,15 @@ def resource_server_create(
     pool: str = POOL,
     name: str = typer.Option(..., "--name", help="Display name."),
     scope: list[str] | None = SCOPES,
+    json_output: bool = JSON,
 ) -> None:
     """Create a resource server with custom scopes (CreateResourceServer)."""
     scopes = _scopes(scope or [])
     server = run_in_pool(
         ctx, pool, lambda s, p: s.create_resource_server(p.id, identifier, name, scopes)
     )
-    typer.echo(f"created resource server {server.identifier}: {', '.join(server.scope_names)}")
+    line = f"created resource server {server.identifier}: {', '.join(server.scope_names)}"
+    print_done(json_output, server, line)
 
 
 @app.command("list")

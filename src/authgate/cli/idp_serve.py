@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 import typer
 
-from authgate.cli.addresses import parse_host_port
+from authgate.cli.addresses import LogLevel, ensure_can_listen, parse_host_port
 from authgate.cli.idp_secret import cli_key_secret
-from authgate.idp.db import ENV_DB_URL
+from authgate.idp.db import DB_URL_FORMS, ENV_DB_URL
 
 __all__ = ["default_public_url", "serve"]
 
@@ -46,12 +47,13 @@ async def _serve(
 
 def serve(
     ctx: typer.Context,
-    listen: str = typer.Option("127.0.0.1:9000", help="HOST:PORT to listen on."),
+    listen: str = typer.Option("127.0.0.1:9000", "--listen", help="HOST:PORT to listen on."),
     db: str | None = typer.Option(
         None,
         "--db",
         envvar=ENV_DB_URL,
-        help="Database URL (default: the idp group's --db, or sqlite:///.authgate/idp.db).",
+        help=f"The IdP database: {DB_URL_FORMS} "
+        "(default: the idp group's --db, or sqlite:///.authgate/idp.db).",
     ),
     public_url: str | None = typer.Option(
         None,
@@ -59,7 +61,9 @@ def serve(
         help="Base URL clients reach the IdP at; issuers are {public-url}/{pool-id} "
         "(default http://HOST:PORT).",
     ),
-    log_level: str = typer.Option("info", help="uvicorn log level."),
+    log_level: Annotated[
+        LogLevel, typer.Option("--log-level", help="uvicorn log level.")
+    ] = LogLevel.info,
     purge_interval: float = typer.Option(
         600.0,
         "--purge-interval",
@@ -70,13 +74,19 @@ def serve(
 ) -> None:
     """Serve discovery, JWKS, authorize, hosted login, token, userInfo, introspect, revoke
     and logout for every user pool in the database."""
-    host, port = parse_host_port(listen)
+    from authgate.idp.db_open import DatabaseOpenError
+
+    host, port = parse_host_port(listen, "--listen")
     if public_url is not None and not public_url.startswith(("http://", "https://")):
-        raise typer.BadParameter("--public-url must start with http:// or https://")
+        raise typer.BadParameter("must start with http:// or https://", param_hint="'--public-url'")
     group_db = ctx.obj.get("db") if isinstance(ctx.obj, dict) else None
     url = public_url or default_public_url(host, port)
+    ensure_can_listen(host, port, "--listen", "authgate idp serve")
     try:
-        asyncio.run(_serve(host, port, db or group_db, url, log_level, purge_interval))
-    except ValueError as exc:  # e.g. signing keys sealed with another AUTHGATE_IDP_KEY_SECRET
+        asyncio.run(_serve(host, port, db or group_db, url, log_level.value, purge_interval))
+    except DatabaseOpenError as exc:
+        typer.echo(f"authgate idp serve: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except ValueError as exc:  # a bad --db, or keys sealed with another key secret
         typer.echo(f"authgate idp serve: {exc}", err=True)
         raise typer.Exit(2) from None

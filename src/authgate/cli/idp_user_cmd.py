@@ -1,14 +1,23 @@
-"""`authgate idp user …` and `authgate idp group …`: users and groups of a pool."""
+"""`authgate idp user …`: the users of a pool (AdminCreateUser and friends).
+
+Every command that changes a user takes ``--json`` and then prints ``{"user": …}`` (the
+user as it is afterwards, or as it was for ``delete``), the shape ``user describe`` has.
+"""
 
 from __future__ import annotations
 
-import typer
+from collections.abc import Awaitable, Callable
 
+import typer
+from rich.text import Text
+
+from authgate.cli.help_format import HelpGroup
 from authgate.cli.idp_output import (
     JSON,
     POOL,
     console,
     fail,
+    print_done,
     print_json,
     print_record,
     print_table,
@@ -18,11 +27,9 @@ from authgate.idp.passwords import generate_password
 from authgate.idp.records import Group, User, UserPool, UserStatus
 from authgate.idp.store import IdpStore
 
-user_app = typer.Typer(help="Users.", no_args_is_help=True)
-group_app = typer.Typer(help="Groups.", no_args_is_help=True)
+user_app = typer.Typer(cls=HelpGroup, help="Users.", no_args_is_help=True)
 
 USERNAME = typer.Argument(..., help="Username, sub or email.")
-GROUP = typer.Argument(..., help="Group name.")
 ATTRIBUTES = typer.Option(
     None, "--attribute", "-a", help="NAME=VALUE (repeatable), e.g. given_name=Ada."
 )
@@ -58,11 +65,15 @@ def user_create(
     pool: str = POOL,
     attribute: list[str] | None = ATTRIBUTES,
     temporary_password: str | None = typer.Option(
-        None, help="Temporary password: the user must choose a new one at first sign-in."
+        None,
+        "--temporary-password",
+        help="Temporary password: the user must choose a new one at first sign-in.",
     ),
-    password: str | None = typer.Option(None, help="Password (with --permanent)."),
+    password: str | None = typer.Option(None, "--password", help="Password (with --permanent)."),
     permanent: bool = typer.Option(False, "--permanent", help="--password is permanent."),
-    unconfirmed: bool = typer.Option(False, help="Leave the user UNCONFIRMED (as after sign-up)."),
+    unconfirmed: bool = typer.Option(
+        False, "--unconfirmed", help="Leave the user UNCONFIRMED (as after sign-up)."
+    ),
     json_output: bool = JSON,
 ) -> None:
     """Create a user (AdminCreateUser). Without a password a temporary one is generated."""
@@ -94,7 +105,23 @@ def user_create(
         return
     print_record(f"user {user.email or user.username}", _user_fields(user, []))
     if generated:
-        console.print(f"temporary password: [bold]{generated[0]}[/]", highlight=False)
+        console.print(Text.assemble("temporary password: ", (generated[0], "bold")))
+
+
+def _who(user: User) -> str:
+    return user.email or user.username
+
+
+def _change(
+    ctx: typer.Context,
+    pool: str,
+    change: Callable[[IdpStore, UserPool], Awaitable[User]],
+    json_output: bool,
+    verb: str,
+) -> None:
+    """Run ``change`` on the pool and report the user: ``{"user": …}`` or ``VERB who``."""
+    user = run_in_pool(ctx, pool, change)
+    print_done(json_output, {"user": user}, verb.format(who=_who(user), status=user.status))
 
 
 @user_app.command("set-password")
@@ -106,33 +133,38 @@ def user_set_password(
     permanent: bool = typer.Option(
         False, "--permanent", help="Permanent (CONFIRMED); else temporary (FORCE_CHANGE_PASSWORD)."
     ),
+    json_output: bool = JSON,
 ) -> None:
     """Set a user's password (AdminSetUserPassword); also ends a lockout."""
-    user = run_in_pool(
-        ctx, pool, lambda s, p: s.set_password(p.id, username, password, permanent=permanent)
-    )
-    typer.echo(f"password set for {user.email or user.username}: status {user.status}")
+
+    async def change(store: IdpStore, found: UserPool) -> User:
+        return await store.set_password(found.id, username, password, permanent=permanent)
+
+    _change(ctx, pool, change, json_output, "password set for {who}: status {status}")
 
 
 @user_app.command("confirm")
-def user_confirm(ctx: typer.Context, username: str = USERNAME, pool: str = POOL) -> None:
+def user_confirm(
+    ctx: typer.Context, username: str = USERNAME, pool: str = POOL, json_output: bool = JSON
+) -> None:
     """Confirm an UNCONFIRMED user (AdminConfirmSignUp)."""
-    user = run_in_pool(ctx, pool, lambda s, p: s.confirm_user(p.id, username))
-    typer.echo(f"confirmed {user.email or user.username}")
+    _change(ctx, pool, lambda s, p: s.confirm_user(p.id, username), json_output, "confirmed {who}")
 
 
 @user_app.command("disable")
-def user_disable(ctx: typer.Context, username: str = USERNAME, pool: str = POOL) -> None:
+def user_disable(
+    ctx: typer.Context, username: str = USERNAME, pool: str = POOL, json_output: bool = JSON
+) -> None:
     """Disable a user (AdminDisableUser)."""
-    user = run_in_pool(ctx, pool, lambda s, p: s.disable_user(p.id, username))
-    typer.echo(f"disabled {user.email or user.username}")
+    _change(ctx, pool, lambda s, p: s.disable_user(p.id, username), json_output, "disabled {who}")
 
 
 @user_app.command("enable")
-def user_enable(ctx: typer.Context, username: str = USERNAME, pool: str = POOL) -> None:
+def user_enable(
+    ctx: typer.Context, username: str = USERNAME, pool: str = POOL, json_output: bool = JSON
+) -> None:
     """Enable a disabled user (AdminEnableUser)."""
-    user = run_in_pool(ctx, pool, lambda s, p: s.enable_user(p.id, username))
-    typer.echo(f"enabled {user.email or user.username}")
+    _change(ctx, pool, lambda s, p: s.enable_user(p.id, username), json_output, "enabled {who}")
 
 
 @user_app.command("update")
@@ -141,24 +173,29 @@ def user_update(
     username: str = USERNAME,
     pool: str = POOL,
     attribute: list[str] | None = ATTRIBUTES,
+    json_output: bool = JSON,
 ) -> None:
     """Change attributes (AdminUpdateUserAttributes)."""
     attributes = _attributes(attribute or [])
-    user = run_in_pool(ctx, pool, lambda s, p: s.update_attributes(p.id, username, attributes))
-    typer.echo(f"updated {user.email or user.username}")
+
+    async def change(store: IdpStore, found: UserPool) -> User:
+        return await store.update_attributes(found.id, username, attributes)
+
+    _change(ctx, pool, change, json_output, "updated {who}")
 
 
 @user_app.command("delete")
-def user_delete(ctx: typer.Context, username: str = USERNAME, pool: str = POOL) -> None:
-    """Delete a user (AdminDeleteUser)."""
+def user_delete(
+    ctx: typer.Context, username: str = USERNAME, pool: str = POOL, json_output: bool = JSON
+) -> None:
+    """Delete a user (AdminDeleteUser); --json prints the user as it was."""
 
-    async def action(store: IdpStore, found: UserPool) -> User:
+    async def change(store: IdpStore, found: UserPool) -> User:
         user = await store.get_user(found.id, username)
         await store.delete_user(found.id, user.username)
         return user
 
-    user = run_in_pool(ctx, pool, action)
-    typer.echo(f"deleted {user.email or user.username}")
+    _change(ctx, pool, change, json_output, "deleted {who}")
 
 
 @user_app.command("list")
@@ -187,60 +224,3 @@ def user_describe(
         print_json({"user": user, "groups": [g.name for g in groups]})
     else:
         print_record(f"user {user.email or user.username}", _user_fields(user, groups))
-
-
-@group_app.command("create")
-def group_create(
-    ctx: typer.Context,
-    name: str = typer.Argument(..., help="Group name."),
-    pool: str = POOL,
-    description: str | None = typer.Option(None, help="Description."),
-    precedence: int | None = typer.Option(None, help="Lower comes first in cognito:groups."),
-) -> None:
-    """Create a group (CreateGroup)."""
-    group = run_in_pool(ctx, pool, lambda s, p: s.create_group(p.id, name, description, precedence))
-    typer.echo(f"created group {group.name}")
-
-
-@group_app.command("add-user")
-def group_add_user(
-    ctx: typer.Context,
-    group: str = GROUP,
-    username: str = USERNAME,
-    pool: str = POOL,
-) -> None:
-    """Add a user to a group (AdminAddUserToGroup)."""
-    run_in_pool(ctx, pool, lambda s, p: s.add_user_to_group(p.id, username, group))
-    typer.echo(f"added {username} to {group}")
-
-
-@group_app.command("remove-user")
-def group_remove_user(
-    ctx: typer.Context,
-    group: str = GROUP,
-    username: str = USERNAME,
-    pool: str = POOL,
-) -> None:
-    """Remove a user from a group (AdminRemoveUserFromGroup)."""
-    run_in_pool(ctx, pool, lambda s, p: s.remove_user_from_group(p.id, username, group))
-    typer.echo(f"removed {username} from {group}")
-
-
-@group_app.command("list")
-def group_list(ctx: typer.Context, pool: str = POOL, json_output: bool = JSON) -> None:
-    """List the pool's groups by precedence (ListGroups)."""
-    groups = run_in_pool(ctx, pool, lambda s, p: s.list_groups(p.id))
-    if json_output:
-        print_json(groups)
-        return
-    rows = [(g.name, g.precedence, g.description, g.created_at) for g in groups]
-    print_table("groups", ("name", "precedence", "description", "created"), rows)
-
-
-@group_app.command("delete")
-def group_delete(
-    ctx: typer.Context, name: str = typer.Argument(..., help="Group name."), pool: str = POOL
-) -> None:
-    """Delete a group (DeleteGroup)."""
-    run_in_pool(ctx, pool, lambda s, p: s.delete_group(p.id, name))
-    typer.echo(f"deleted group {name}")

@@ -25,6 +25,7 @@ def print_banner(demo: Demo, out: TextIO) -> None:
     from rich.console import Console
     from rich.panel import Panel
     from rich.table import Table
+    from rich.text import Text
 
     table = Table.grid(padding=(0, 2))
     table.add_column(no_wrap=True)
@@ -32,7 +33,7 @@ def print_banner(demo: Demo, out: TextIO) -> None:
     long = {name: url for name, url in demo.urls.items() if len(url) > PANEL_URL_MAX}
     for name, url in demo.urls.items():
         if name not in long:
-            table.add_row(f"[bold]{name}[/bold]", url)
+            table.add_row(Text(name, style="bold"), Text(url))
     # Never cut a URL or secret short: wide when not a terminal, folded when it is narrow.
     width = None if out.isatty() else 200
     console = Console(file=out, highlight=False, soft_wrap=True, width=width)
@@ -46,7 +47,7 @@ def print_banner(demo: Demo, out: TextIO) -> None:
         grid.add_column(no_wrap=True)
         grid.add_column(overflow="fold")
         for name, value in credentials.items():
-            grid.add_row(f"[bold]{name}[/bold]", str(value))
+            grid.add_row(Text(name, style="bold"), Text(str(value)))
         console.print(Panel(grid, title="workshop IdP", expand=False))
     console.print("[bold]Try[/bold] (paste in order; one shell):")
     for command in demo.commands:
@@ -59,7 +60,8 @@ def print_banner(demo: Demo, out: TextIO) -> None:
         console.print("[bold]In a browser:[/bold]")
         for line in demo.browser:
             console.print(f"  {line}", markup=False)
-    console.print(f"Logs: {demo.facts['logs']}/  Facts for scripts: {demo.facts['demo_json']}")
+    logs, facts = demo.facts["logs"], demo.facts["demo_json"]
+    console.print(f"Logs: {logs}/  Facts for scripts: {facts}", markup=False)
     console.print("Ctrl-C stops everything.")
 
 

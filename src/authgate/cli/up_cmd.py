@@ -27,6 +27,7 @@ from authgate.cli.up_idp import gateway_environment, idp_key_secret, seed_idp, s
 from authgate.cli.up_preflight import (
     PreflightError,
     check_config,
+    check_idp_db,
     check_listeners,
     make_state_dir,
 )
@@ -40,6 +41,7 @@ from authgate.cli.up_processes import (
     wait_for_signal,
 )
 from authgate.cli.up_tour import browser_steps, curl_tour, hosted_login_url
+from authgate.idp.db import DB_URL_FORMS, normalize_url
 from authgate.idp.key_sealing import ENV_KEY_SECRET
 
 __all__ = ["Component", "Demo", "UpOptions", "up", "workshop_components"]
@@ -145,7 +147,7 @@ def idp_component(opts: UpOptions) -> Component:
             "password": user.get("password"),
         }
         demo.facts["idp"] = {k: v for k, v in facts.items() if k != "changed"}
-        demo.facts["idp"]["db"] = opts.db_url.split("://", 1)[0]
+        demo.facts["idp"]["db"] = normalize_url(opts.db_url).get_backend_name()
         demo.facts["idp"]["seed_changed"] = facts["changed"]
         demo.facts["session_secret_file"] = str(opts.state_dir / "session-secret")
         demo.commands += curl_tour(bar_url, facts)
@@ -207,7 +209,9 @@ def up(
     echo_listen: str = typer.Option(DEFAULT_ECHO, help="HOST:PORT of the demo echo upstream."),
     idp_listen: str = typer.Option("127.0.0.1:9000", help="HOST:PORT of the embedded IdP."),
     idp_db: str | None = typer.Option(
-        None, help="IdP database URL (default sqlite:///STATE_DIR/idp.db)."
+        None,
+        "--idp-db",
+        help=f"The IdP database: {DB_URL_FORMS} (default sqlite:///STATE_DIR/idp.db).",
     ),
     workers: int = typer.Option(1, min=1, help="Gateway worker processes."),
     config: Annotated[
@@ -225,14 +229,16 @@ def up(
     Every listen address, the state directory and --config are checked first: a problem is
     one line naming the flag to change, exit 1, and nothing is started.
     """
-    for value in (listen, admin_listen, echo_listen, idp_listen):
-        parse_host_port(value)
-    for path in (config, spec):
-        if not path.is_file():
-            raise typer.BadParameter(f"{path} not found (run from the repository root)")
     opts = UpOptions(
         listen, admin_listen, echo_listen, idp_listen, workers, config, spec, state_dir, idp_db
     )
+    for flag, (_, address) in opts.listeners().items():
+        parse_host_port(address, flag)
+    for flag, path, default in (
+        ("--config", config, DEFAULT_CONFIG),
+        ("--idp-spec", spec, DEFAULT_SPEC),
+    ):
+        _check_file(flag, path, default)
     try:
         _preflight(opts)
     except PreflightError as exc:
@@ -242,10 +248,22 @@ def up(
     raise typer.Exit(code)
 
 
+def _check_file(flag: str, path: Path, default: Path) -> None:
+    if path.is_file():
+        return
+    if path == default and not path.exists():
+        reason = "not found (run from the repository root, or give the file)"
+    else:
+        reason = "is a directory, not a file" if path.is_dir() else "does not exist"
+    raise typer.BadParameter(f"{path} {reason}", param_hint=f"'{flag}'")
+
+
 def _preflight(opts: UpOptions) -> None:
     """Everything checked before the first process starts (see :mod:`.up_preflight`)."""
     check_listeners(opts.listeners())
     check_config(opts.config, opts.stand_ins())
+    if opts.idp_db is not None:
+        check_idp_db(opts.idp_db)
     make_state_dir(opts.state_dir)
     if not os.environ.get(ENV_KEY_SECRET):
         # The IdP and its seed (child processes) seal the signing keys with it.

@@ -4,6 +4,8 @@
   is refused naming the address and the flag that moves it (a half-started demo whose
   banner lies is worse than no demo).
 - The state directory: it must be creatable and writable.
+- The IdP database URL (``--idp-db``): it must parse, and a SQLite file's directory must
+  exist. Whether PostgreSQL answers is said by the IdP itself, in one line, as it starts.
 - The user's ``--config``: validated as the user wrote it, so every problem names the
   user's own file (and its line, where the loader knows one), never the copy ``up``
   generates under the state directory. The ``{vault://env/AUTHGATE_*}`` references the
@@ -27,6 +29,7 @@ __all__ = [
     "ConfigPreflightError",
     "PreflightError",
     "check_config",
+    "check_idp_db",
     "check_listeners",
     "make_state_dir",
 ]
@@ -103,6 +106,22 @@ def make_state_dir(state_dir: Path) -> Path:
             f"cannot use {where} for --state-dir {state_dir}: {exc.strerror or exc}"
         ) from None
     return logs
+
+
+def check_idp_db(url: str) -> None:
+    """Refuse an IdP database URL that cannot work (exit 2 for the URL, 1 for the file)."""
+    from authgate.idp.db import normalize_url
+    from authgate.idp.db_open import DatabaseOpenError, prepare_sqlite_file
+
+    try:
+        parsed = normalize_url(url)
+    except ValueError as exc:
+        raise ConfigPreflightError(f"--idp-db: {exc}") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        try:
+            prepare_sqlite_file(parsed)
+        except DatabaseOpenError as exc:
+            raise PreflightError(f"--idp-db: {exc}") from None
 
 
 def check_config(path: Path, stand_ins: Mapping[str, str]) -> None:

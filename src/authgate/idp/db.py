@@ -8,6 +8,7 @@ migrations shipped in ``authgate/idp/migrations`` and run programmatically.
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,17 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, DateTime, MetaData, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from authgate.idp.db_open import DEFAULT_STATE_DIR, prepare_sqlite_file
+
 __all__ = [
+    "DB_URL_FORMS",
     "DEFAULT_DB_URL",
+    "DEFAULT_STATE_DIR",
     "ENV_DB_URL",
     "VERSION_TABLE",
     "Base",
@@ -34,6 +40,14 @@ __all__ = [
 
 ENV_DB_URL = "AUTHGATE_IDP_DB"
 DEFAULT_DB_URL = "sqlite:///.authgate/idp.db"
+DB_URL_FORMS = (
+    "a file path (data/idp.db), sqlite:///RELATIVE/PATH, sqlite:////ABSOLUTE/PATH "
+    "or postgresql://USER[:PASSWORD]@HOST[:PORT]/DB"
+)
+# ``scheme://user:password@`` -> ``scheme://user:***@``, for URLs SQLAlchemy cannot parse.
+_PASSWORD = re.compile(r"(://[^/:@]*:).*@")
+# Connecting to PostgreSQL gives up after this many seconds (asyncpg's own default is 60).
+PG_CONNECT_TIMEOUT = 10.0
 # Our own version table, so the IdP can share a PostgreSQL database with other schemas.
 VERSION_TABLE = "idp_alembic_version"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -71,17 +85,27 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 def normalize_url(url: str | None = None) -> URL:
-    """The async driver URL for ``url`` (default: ``$AUTHGATE_IDP_DB`` or the SQLite file)."""
+    """The async driver URL for ``url`` (default: ``$AUTHGATE_IDP_DB`` or the SQLite file).
+
+    ``url`` is one of :data:`DB_URL_FORMS`; anything without ``://`` is a SQLite file path
+    (``~`` expanded). A ValueError names the problem without the URL's password.
+    """
     raw = url or os.environ.get(ENV_DB_URL) or DEFAULT_DB_URL
-    parsed = make_url(raw)
+    if "://" not in raw:
+        return URL.create("sqlite+aiosqlite", database=str(Path(raw).expanduser()))
+    try:
+        parsed = make_url(raw)
+    except (ArgumentError, ValueError):
+        shown = _PASSWORD.sub(r"\1***@", raw)
+        raise ValueError(f"cannot parse IdP database URL {shown!r}: use {DB_URL_FORMS}") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            parsed = parsed.set(database=str(Path(parsed.database).expanduser()))
         return parsed.set(drivername="sqlite+aiosqlite")
     if backend == "postgresql":
         return parsed.set(drivername="postgresql+asyncpg")
-    raise ValueError(
-        f"unsupported IdP database URL {display_url(parsed)!r}: use sqlite or postgresql"
-    )
+    raise ValueError(f"unsupported IdP database URL {display_url(parsed)!r}: use {DB_URL_FORMS}")
 
 
 def display_url(url: URL | str) -> str:
@@ -94,11 +118,17 @@ def display_url(url: URL | str) -> str:
 
 
 def create_engine(url: URL) -> AsyncEngine:
-    """An async engine for ``url``; SQLite gets its directory, foreign keys, WAL and a busy wait."""
+    """An async engine for ``url``; SQLite gets foreign keys, WAL and a busy wait.
+
+    A SQLite file must be in a directory that exists, except the default state directory
+    ``.authgate``, which is created (:func:`authgate.idp.db_open.prepare_sqlite_file`).
+    """
     if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(
+            url, pool_pre_ping=True, connect_args={"timeout": PG_CONNECT_TIMEOUT}
+        )
     if url.database and url.database != ":memory:":
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        prepare_sqlite_file(url)
     engine = create_async_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -116,8 +116,20 @@ def load_spec(path: Path) -> WorkshopSpec:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise InvalidParameterException(f"{path}: {problems}") from exc
-    except (OSError, yaml.YAMLError) as exc:
-        raise InvalidParameterException(f"{path}: {exc}") from exc
+    except OSError as exc:
+        raise InvalidParameterException(f"{path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidParameterException(f"{path}: not UTF-8 (byte {exc.start})") from exc
+    except yaml.YAMLError as exc:
+        raise InvalidParameterException(_yaml_problem(path, exc)) from exc
+
+
+def _yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
+    """``PATH:LINE:COLUMN: invalid YAML: PROBLEM`` on one line."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"{where}: invalid YAML: {problem}"
 
 
 def _duration(value: str | None) -> tuple[int | None, str | None]:

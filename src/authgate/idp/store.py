@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from authgate.idp.db import create_engine, normalize_url, upgrade_to_head
+from authgate.idp.db_open import OPEN_ERRORS, open_failure
 from authgate.idp.key_sealing import ENV_KEY_SECRET, KeySealer
 from authgate.idp.passwords import PasswordHasher
 from authgate.idp.store_auth import AuthStore
@@ -45,16 +46,23 @@ class IdpStore(KeyStore, AuthStore, GroupStore, UserStore, ClientStore, PoolStor
         sealed key must open, so a wrong or missing secret fails here, not at the first login.
         ``verify_sealed=False`` skips that check when there is no secret (commands that
         never read a private key); reading one then fails with the same message.
+
+        A bad URL raises ValueError; a database that cannot be reached or read raises
+        :class:`~authgate.idp.db_open.DatabaseOpenError` saying what, where and why.
         """
         secret = os.environ.get(ENV_KEY_SECRET, "") if key_secret is None else key_secret
         sealer = KeySealer(secret) if secret else None
-        engine = create_engine(normalize_url(url))
+        parsed = normalize_url(url)
+        engine = create_engine(parsed)
         store = cls(engine, clock, hasher or PasswordHasher(), sealer)
         try:
             if migrate:
                 await upgrade_to_head(engine)
                 if verify_sealed or sealer is not None:
                     await store.seal_stored_keys()
+        except OPEN_ERRORS as exc:
+            await engine.dispose()
+            raise open_failure(exc, parsed) from exc
         except BaseException:
             await engine.dispose()
             raise

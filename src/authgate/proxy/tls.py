@@ -65,7 +65,8 @@ def server_context(files: TlsFiles) -> ssl.SSLContext:
     """A server context with ``files`` loaded; :class:`TlsSetupError` when they do not load."""
     for label, path in (("certificate", files.cert), ("key", files.key)):
         if not path.is_file():
-            raise TlsSetupError(f"TLS {label} file {path} does not exist")
+            reason = "is a directory, not a file" if path.is_dir() else "does not exist"
+            raise TlsSetupError(f"TLS {label} file {path} {reason}")
     context = _base_context()
     try:
         context.load_cert_chain(files.cert, files.key)
