@@ -144,8 +144,11 @@ def test_after_sign_in_the_browser_shows_who_is_signed_in_not_raw_json(
     sent: list[tuple[str, str]] = []
     context.on("request", lambda request: sent.append((request.method, request.url)))
     sign_out.click()
-    page.wait_for_url(up.idp + "/**")  # logout_redirect_uri is /bar: it asks to sign in again
+    page.wait_for_url(up.idp + "/**")  # no logout_redirect_uri: the IdP's signed-out page
     assert [m for m, url in sent if url == up.bar + "/logout"] == ["POST"], "the form POSTs"
+    assert page.get_by_role("heading", name="Signed out").is_visible()
+    page.get_by_role("link", name="Sign in again").click()
+    page.wait_for_url(up.idp + "/**")
     assert page.get_by_label("Password").is_visible(), "signed out at the IdP too"
     page.goto(up.bar)
     assert page.url.startswith(up.idp), "the gateway session is gone"
@@ -180,6 +183,9 @@ def test_authgate_up_workshop_sign_in_reload_and_sign_out_in_a_browser(
         fresh.close()
 
     page.goto(up.bar + "/logout")
-    page.wait_for_url(up.idp + "/**")  # logout_redirect_uri is /bar: it asks to sign in again
-    assert page.get_by_label("Password").is_visible()
+    page.wait_for_url(up.idp + "/**")
+    assert page.get_by_text("You are signed out.").is_visible()
+    page.goto(up.bar)
+    page.wait_for_url(up.idp + "/**")
+    assert page.get_by_label("Password").is_visible(), "the IdP session ended too"
     assert "Traceback" not in up.process.log()
