@@ -58,6 +58,15 @@ class EmbeddedIdp:
         return str(self.facts["client_secret"])
 
     @property
+    def service_client_id(self) -> str:
+        """The machine-to-machine app client (``client_credentials`` only)."""
+        return str(self.facts["service_client"]["client_id"])
+
+    @property
+    def service_client_secret(self) -> str:
+        return str(self.facts["service_client"]["client_secret"])
+
+    @property
     def username(self) -> str:
         return str(self.facts["user"]["username"])
 

@@ -7,6 +7,10 @@ One embedded IdP serves every such row (started on first use). Rows:
 - bearer JWT, unique tokens: every request carries a token the gateway has not verified
   recently, so every request checks an RS256 signature (see :func:`unique_load` for why the
   cache cannot hit);
+- client credentials, cached: ``auth_methods: [client_credentials]``, the workshop's service
+  client's id and secret as HTTP Basic on every request; the gateway's first request trades
+  them for a token at the IdP's token endpoint, every later one is a hit in the grant cache
+  (Kong's ``cache_tokens``), and the token goes upstream as ``Authorization: Bearer``;
 - introspection, cached: ``auth_methods: [introspection]``, one token; the IdP is asked once,
   then the cached answer is used;
 - session cookie: one real login (authorization code + PKCE through the hosted login page)
@@ -15,6 +19,7 @@ One embedded IdP serves every such row (started on first use). Rows:
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 import subprocess
@@ -93,6 +98,18 @@ class OidcBench:
         self.unique_tokens()
         return self.bearer_config()
 
+    def client_credentials_config(self) -> dict[str, Any]:
+        """The workshop's client-credentials route: the service client's tokens are accepted."""
+        idp = self.idp()
+        return {
+            "issuer": idp.issuer,
+            "client_id": [idp.client_id],
+            "client_secret": [idp.client_secret],
+            "auth_methods": ["client_credentials"],
+            "audience_claim": ["client_id"],
+            "audience_required": [idp.service_client_id],
+        }
+
     def introspection_config(self) -> dict[str, Any]:
         idp = self.idp()
         return {
@@ -117,6 +134,12 @@ class OidcBench:
     # -- what wrk sends ------------------------------------------------------------------
     def one_token_load(self, base: str) -> Load:
         return Load(url=base, headers={"Authorization": f"Bearer {self.token()}"})
+
+    def client_credentials_load(self, base: str) -> Load:
+        """``curl -u <service client id>:<secret>`` on every request."""
+        idp = self.idp()
+        pair = f"{idp.service_client_id}:{idp.service_client_secret}".encode()
+        return Load(url=base, headers={"Authorization": f"Basic {base64.b64encode(pair).decode()}"})
 
     def session_load(self, base: str) -> Load:
         cookie = browser_login(f"{base}bar", self.idp())

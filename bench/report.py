@@ -9,6 +9,7 @@ __all__ = [
     "BEARER_CACHED",
     "BEARER_UNIQUE",
     "BEGIN",
+    "CLIENT_CREDENTIALS",
     "END",
     "INTROSPECTION",
     "SESSION",
@@ -24,6 +25,7 @@ BEARER_TARGET = 0.5
 PLAIN = "authgate, 1 worker"
 BEARER_CACHED = "authgate, 1 worker, bearer JWT, one token (cache hit)"
 BEARER_UNIQUE = "authgate, 1 worker, bearer JWT, unique tokens (verify every request)"
+CLIENT_CREDENTIALS = "authgate, 1 worker, client credentials (grant cache hit)"
 INTROSPECTION = "authgate, 1 worker, introspection (cached)"
 SESSION = "authgate, 1 worker, session cookie"
 ADDED_P50_TARGET_MS = 1.0
@@ -91,12 +93,19 @@ def _auth_costs(by_name: dict[str, Measurement], rates: dict[str, float]) -> lis
         added = [
             f"{name.removeprefix(PLAIN + ', ')} +{m.cpu_us_per_request - base:.0f}"
             for name, m in by_name.items()
-            if name in (BEARER_CACHED, BEARER_UNIQUE, INTROSPECTION, SESSION)
+            if name in (BEARER_CACHED, CLIENT_CREDENTIALS, BEARER_UNIQUE, INTROSPECTION, SESSION)
         ]
         if added:
             lines.append(
                 "CPU µs/req added to authgate 1 worker without auth: " + "; ".join(added) + "."
             )
+    bearer, client = by_name.get(BEARER_CACHED), by_name.get(CLIENT_CREDENTIALS)
+    if bearer and client:
+        lines.append(
+            f"Cached client credentials against cached bearer JWT: {client.cpu_us_per_request:.0f} "
+            f"against {bearer.cpu_us_per_request:.0f} CPU µs/req, "
+            f"{client.requests_per_second:,.0f} against {bearer.requests_per_second:,.0f} req/s."
+        )
     unique = by_name.get(BEARER_UNIQUE)
     if unique and rates:
         raw = ", ".join(f"{name} {rate:,.0f}/s" for name, rate in rates.items())

@@ -5,10 +5,12 @@ nginx as reverse proxy (1 worker, keep-alive upstream pool), authgate with 1 wor
 with N workers; access logs are off in those rows, so they compare proxying, not logging. A
 row shows what authgate's JSON access log costs. The openid-connect rows (bearer JWT with one
 token and with unique tokens, cached introspection, a session cookie) run authgate with 1
-worker against the embedded IdP (bench/oidc_rows.py); the unique-token row is compared with
-the raw RS256 verify rate of one core (bench/verify_rate.py), measured in the same run.
+worker against the embedded IdP (bench/oidc_rows.py), among them client credentials with a
+warm grant cache next to the cached bearer row; the unique-token row is compared with the
+raw RS256 verify rate of one core (bench/verify_rate.py), measured in the same run.
 
     python bench/run.py [--duration 10] [--connections 64] [--workers 2] [--no-write]
+        [--only TEXT ...] [--exact] [--gateway-arg=--headers=latency_tokens]
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from oidc_rows import OidcBench
 from report import (
     BEARER_CACHED,
     BEARER_UNIQUE,
+    CLIENT_CREDENTIALS,
     INTROSPECTION,
     SESSION,
     Measurement,
@@ -62,6 +65,8 @@ class Bench:
     workers: int
     oidc: OidcBench
     upstream_pids: list[int] = field(default_factory=list)
+    gateway_args: list[str] = field(default_factory=list)
+    """Extra ``authgate gateway`` arguments for every authgate row (``--gateway-arg``)."""
 
 
 @dataclass
@@ -198,6 +203,7 @@ def start_authgate(
             "--config", str(gateway_config(bench, plugin)),
             "--workers", str(workers), "--listen", f"127.0.0.1:{port}",
             "--admin-listen", f"127.0.0.1:{admin}", "--access-log", log,
+            *bench.gateway_args,
         ]  # fmt: skip
         process = subprocess.Popen(command)
         try:
@@ -224,6 +230,12 @@ def rows(workers: int) -> list[Row]:
         Row(f"authgate, {workers} workers", start_authgate(workers)),
         Row("authgate, 1 worker, JSON access log to a file", start_authgate(1, access_log=True)),
         Row(BEARER_CACHED, start_authgate(1, auth=Auth(oidc.bearer_config, oidc.one_token_load))),
+        Row(
+            CLIENT_CREDENTIALS,
+            start_authgate(
+                1, auth=Auth(oidc.client_credentials_config, oidc.client_credentials_load)
+            ),
+        ),
         Row(BEARER_UNIQUE, start_authgate(1, auth=Auth(oidc.unique_config, oidc.unique_load))),
         Row(
             INTROSPECTION,
@@ -269,6 +281,14 @@ def measure(row: Row, bench: Bench, args: argparse.Namespace) -> Measurement:
     )  # fmt: skip
 
 
+def _chosen(name: str, args: argparse.Namespace) -> bool:
+    if not args.only:
+        return True
+    if args.exact:
+        return name in args.only
+    return any(part in name for part in args.only)
+
+
 def machine() -> str:
     model = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -285,7 +305,19 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="N of the N-worker row")
     parser.add_argument("--no-write", action="store_true", help="do not touch the docs")
-    parser.add_argument("--only", default="", help="run only rows whose name contains this")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="run only rows whose name contains this (repeatable: any of them)",
+    )
+    parser.add_argument("--exact", action="store_true", help="--only names whole rows")
+    parser.add_argument(
+        "--gateway-arg",
+        action="append",
+        default=[],
+        help="extra `authgate gateway` argument, e.g. --gateway-arg=--headers=latency_tokens",
+    )
     args = parser.parse_args()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="authgate-bench-") as tmp:
@@ -294,10 +326,13 @@ def main() -> int:
         oidc = OidcBench(workdir, free_port(), free_port(), args.threads)
         with nginx(workdir, "upstream", upstream_conf(workdir, upstream_port)) as master:
             wait_for(f"http://127.0.0.1:{upstream_port}/")
-            bench = Bench(workdir, upstream_port, args.workers, oidc, nginx_children(master))
+            bench = Bench(
+                workdir, upstream_port, args.workers, oidc, nginx_children(master),
+                args.gateway_arg,
+            )  # fmt: skip
             every = rows(args.workers)
             # The direct row is the baseline of the latency columns: always measured.
-            chosen = [every[0], *(row for row in every[1:] if args.only in row.name)]
+            chosen = [every[0], *(row for row in every[1:] if _chosen(row.name, args))]
             try:
                 results = [measure(row, bench, args) for row in chosen]
             finally:

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from authgate.proxy.added_headers import DEFAULT_HEADERS, KONG_DEFAULT_HEADERS, parse_headers
 from authgate.proxy.headers import (
     client_response_fields,
     client_response_headers,
@@ -78,6 +79,7 @@ REQUESTS = [
 ]
 
 
+@pytest.mark.parametrize("kong_id", [False, True], ids=["X-Request-Id", "and X-Kong-Request-Id"])
 @pytest.mark.parametrize(("client", "connection", "upgrade", "trusted", "prefix"), REQUESTS)
 def test_serialized_upstream_fields_match_the_editable_list(
     client: list[tuple[str, str]],
@@ -85,8 +87,10 @@ def test_serialized_upstream_fields_match_the_editable_list(
     upgrade: bool,
     trusted: bool,
     prefix: str | None,
+    kong_id: bool,
 ) -> None:
-    args = (client, connection, upgrade, trusted, _FORWARDED, "10.0.0.1", prefix, "1.1")
+    client = [*client, ("x-kong-request-id", "client-sent")]
+    args = (client, connection, upgrade, trusted, _FORWARDED, "10.0.0.1", prefix, "1.1", kong_id)
     listed, listed_id = upstream_request_headers(*args)
     serialized, serialized_id = upstream_request_fields(*args)
     if listed_id != "abc-1":  # generated: a fresh one per call
@@ -103,6 +107,7 @@ RESPONSES = [
             ("x-hop", "1"),
             ("via", "1.1 origin"),
             ("x-request-id", "upstream-made"),
+            ("x-kong-proxy-latency", "9"),
             ("proxy-authenticate", "Basic"),
             ("transfer-encoding", "chunked"),
             ("x-kept", "yes"),
@@ -114,12 +119,15 @@ RESPONSES = [
 ]
 
 
+@pytest.mark.parametrize("setting", [DEFAULT_HEADERS, KONG_DEFAULT_HEADERS, "latency_tokens"])
 @pytest.mark.parametrize(("upstream", "has_body"), RESPONSES)
 def test_serialized_response_fields_match_the_editable_list(
-    upstream: list[tuple[str, str]], has_body: bool
+    upstream: list[tuple[str, str]], has_body: bool, setting: str
 ) -> None:
-    listed = client_response_headers(upstream, has_body, "1.1")
-    assert client_response_fields(upstream, has_body, "1.1") == encode_fields(listed)
+    added = parse_headers(setting)
+    special, via = added.response_special, added.via
+    listed = client_response_headers(upstream, has_body, "1.1", special, via)
+    assert client_response_fields(upstream, has_body, "1.1", special, via) == encode_fields(listed)
 
 
 def test_generated_request_ids_are_128_bit_hex_and_never_repeat() -> None:

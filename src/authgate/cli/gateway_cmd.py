@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from authgate.cli.addresses import parse_host_port
+from authgate.proxy.added_headers import DEFAULT_HEADERS
 
 if TYPE_CHECKING:
     from authgate.proxy.supervisor import GatewaySettings, LoadedConfig, Supervisor
@@ -40,6 +41,16 @@ def _trusted_ips(value: str) -> tuple[str, ...]:
                 f"{item!r} is not an IP address or CIDR", param_hint="'--trusted-ips'"
             ) from None
     return tuple(networks)
+
+
+def _headers(value: str) -> str:
+    from authgate.proxy.added_headers import parse_headers
+
+    try:
+        parse_headers(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
 
 
 def _bind(host: str, port: int, what: str) -> socket.socket:
@@ -85,6 +96,18 @@ def gateway(
     access_log: str = typer.Option("-", help="Access log: a file path, '-' (stdout) or 'off'."),
     trusted_ips: str = typer.Option(
         "", help="Comma-separated CIDRs whose X-Forwarded-* headers are trusted."
+    ),
+    headers: str = typer.Option(
+        DEFAULT_HEADERS,
+        callback=_headers,
+        show_default=False,
+        help=(
+            "Headers added to responses, as Kong's `headers` in kong.conf: a comma-separated "
+            "list of header names, server_tokens (Server and Via), latency_tokens (Kong's "
+            "X-Kong-*-Latency names), authgate_latency_tokens or off. Default: server_tokens, "
+            "X-Request-Id and authgate_latency_tokens (authgate's names); Kong's default is "
+            "'server_tokens, latency_tokens, X-Kong-Request-Id'. See docs/proxy.md."
+        ),
     ),
     drain_timeout: float = typer.Option(
         30.0, min=0.0, help="Seconds to let in-flight requests finish on SIGTERM."
@@ -163,6 +186,7 @@ def gateway(
         worker_command=(sys.executable, "-m", "authgate.cli.gateway_worker"),
         access_log=access_log,
         trusted_ips=trusted,
+        headers=headers,
         drain_timeout=drain_timeout,
         reload_timeout=reload_timeout,
         tls=tls,

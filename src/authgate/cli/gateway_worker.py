@@ -16,6 +16,7 @@ from pathlib import Path
 from authgate.admin.request_metrics import RequestMetrics, pin_process_id
 from authgate.cli.addresses import parse_host_port
 from authgate.proxy.access_log import open_access_log
+from authgate.proxy.added_headers import DEFAULT_HEADERS
 from authgate.proxy.records import Observer
 from authgate.proxy.tls import TlsFiles
 from authgate.proxy.worker import WorkerOptions, run_worker
@@ -31,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--control-fd", type=int, required=True, help="control channel fd")
     parser.add_argument("--access-log", default="-", help="a file path, '-' or 'off'")
     parser.add_argument("--trusted-ips", default="", help="comma-separated trusted CIDRs")
+    parser.add_argument("--headers", default=DEFAULT_HEADERS, help="the gateway's --headers")
     parser.add_argument("--drain-timeout", type=float, default=30.0, help="seconds to drain")
     parser.add_argument("--tls-listen", default="", help="HOST:PORT of the https port")
     parser.add_argument("--tls-cert", type=Path, default=None, help="PEM certificate chain")
@@ -56,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         control_fd=args.control_fd,
         drain_timeout=args.drain_timeout,
         trusted_ips=tuple(filter(None, args.trusted_ips.split(","))),
+        headers=args.headers,
     )
     if args.tls_cert is not None and args.tls_key is not None:
         tls_host, tls_port = parse_host_port(args.tls_listen)

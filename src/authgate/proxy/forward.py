@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 
 from authgate.plugins.base import Headers
+from authgate.proxy.added_headers import AddedHeaders
 from authgate.proxy.balancer import NoPeerError, hash_value
 from authgate.proxy.bodies import BodyQueue
 from authgate.proxy.errors import UpstreamError
@@ -40,10 +41,14 @@ _RESPONSE_FRAMED = frozenset({"content-length", "transfer-encoding", "connection
 
 
 class Forwarder:
-    """Proxies exchanges to upstream targets over a shared connection pool."""
+    """Proxies exchanges to upstream targets over a shared connection pool.
 
-    def __init__(self, pool: UpstreamPool) -> None:
+    ``added`` says which Via, request id, latency and status headers responses get.
+    """
+
+    def __init__(self, pool: UpstreamPool, added: AddedHeaders) -> None:
         self._pool = pool
+        self._added = added
 
     async def forward(
         self,
@@ -237,23 +242,28 @@ class Forwarder:
         has_body = kind != BODY_NONE
         length = response.length if kind == BODY_LENGTH else None
         body = response.body
+        added = self._added
+        status = response.status
+        upstream_ms = int(state.upstream_latency_ms or 0)
+        proxy_ms = int(state.proxy_latency_ms or 0)
         if not state.chain.response:
-            fields = client_response_fields(response.headers, has_body, response.version)
+            fields = client_response_fields(
+                response.headers, has_body, response.version, added.response_special, added.via
+            )
             whole = response.whole if body is None else body.take_complete()
             exchange.start_response_fields(
-                response.status,
-                f"{fields}x-request-id: {state.request_id}\r\n"
-                f"x-authgate-upstream-latency: {int(state.upstream_latency_ms or 0)}\r\n"
-                f"x-authgate-proxy-latency: {int(state.proxy_latency_ms or 0)}\r\n",
+                status,
+                fields + added.proxied(state.request_id, status, upstream_ms, proxy_ms),
                 length,
                 has_body,
                 whole,
             )
             return whole is not None
-        headers = client_response_headers(response.headers, has_body, response.version)
-        headers.append(("x-request-id", state.request_id))
-        headers.append(("x-authgate-upstream-latency", str(int(state.upstream_latency_ms or 0))))
-        headers.append(("x-authgate-proxy-latency", str(int(state.proxy_latency_ms or 0))))
+        headers = client_response_headers(
+            response.headers, has_body, response.version, added.response_special, added.via
+        )
+        values = (state.request_id, str(status), str(upstream_ms), str(proxy_ms))
+        headers += [(name, values[slot]) for name, slot in added.proxied_pairs]
         edited = Headers.from_lower(headers)
         state.run_response_phase(response.status, edited)
         headers = [kv for kv in edited.items() if kv[0] not in _RESPONSE_FRAMED]
@@ -279,10 +289,15 @@ class Forwarder:
         conn: UpstreamConnection,
         response: UpstreamResponse,
     ) -> None:
+        added = self._added
+        ids = added.request_ids
         via = ", ".join(v for k, v in response.headers if k == "via") or None
-        headers = [kv for kv in response.headers if kv[0] != "via" and kv[0] != "x-request-id"]
-        headers.append(("via", via_value(response.version, via)))
-        headers.append(("x-request-id", state.request_id))
+        headers = [kv for kv in response.headers if kv[0] != "via" and kv[0] not in ids]
+        if added.via:
+            headers.append(("via", via_value(response.version, via)))
+        elif via is not None:
+            headers.append(("via", via))
+        headers += [(name, state.request_id) for name in ids]
         exchange.start_response(101, headers, None, has_body=False)
         await Tunnel(exchange, conn).run()
         exchange.end()

@@ -1,9 +1,10 @@
 """The per-request proxy flow: route, plugins (access, response, log), upstream, access record.
 
 RFC 9110 §7.6 for what an intermediary forwards. Gateway-produced responses (errors, plugin
-short-circuits, HTTPS redirects) carry ``Server`` and ``X-Authgate-Response-Latency`` and go
-through the response phase of the plugins that apply; proxied ones carry ``Via`` and the
-proxy/upstream latency headers. A route without plugins never builds a plugin context.
+short-circuits, HTTPS redirects) carry ``Server`` and a response latency and go through the
+response phase of the plugins that apply; proxied ones carry ``Via`` and the proxy/upstream
+latencies (which, by what names: :mod:`authgate.proxy.added_headers`). A route without
+plugins never builds a plugin context.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import time
 
 from authgate.plugins.base import Headers, PluginResponse, RequestBodyError, RequestContext
+from authgate.proxy.added_headers import AddedHeaders
 from authgate.proxy.balancer import NO_PEER, NoPeerError
 from authgate.proxy.connection import ClientBodyError
 from authgate.proxy.errors import BAD_GATEWAY, NO_ROUTE, UpstreamError, error_body
@@ -50,10 +52,17 @@ def _no_header(name: str) -> str | None:
 class ProxyApp:
     """The app the HTTP server core runs for every request."""
 
-    def __init__(self, holder: RuntimeHolder, trusted: TrustedNetworks, pool: UpstreamPool) -> None:
+    def __init__(
+        self,
+        holder: RuntimeHolder,
+        trusted: TrustedNetworks,
+        pool: UpstreamPool,
+        added: AddedHeaders,
+    ) -> None:
         self._holder = holder
         self._trusted = trusted
-        self._forwarder = Forwarder(pool)
+        self._added = added
+        self._forwarder = Forwarder(pool, added)
         self._hosts: dict[str, tuple[str, str]] = {}
 
     async def __call__(self, exchange: Exchange) -> None:
@@ -119,6 +128,7 @@ class ProxyApp:
             conn.peer_ip,
             matched if plan.strip_path and matched and matched != "/" else None,
             exchange.http_version,
+            self._added.upstream_request_id,
         )
         if not plan.chain.plugins:
             # Nobody edits the fields: serialize them in the same pass.
@@ -317,9 +327,12 @@ class ProxyApp:
     ) -> None:
         """Send a response the gateway made, after the response phase of its plugins."""
         latency = (time.monotonic() - exchange.started_at) * 1000
-        headers.set("server", SERVER)
-        headers.set("x-request-id", self._rid(exchange, state))
-        headers.set("x-authgate-response-latency", str(int(latency)))
+        added = self._added
+        if added.server:
+            headers.set("server", SERVER)
+        values = (self._rid(exchange, state), str(int(latency)))
+        for name, slot in added.gateway_pairs:
+            headers.set(name, values[slot])
         if status == 426:
             headers.add("connection", "Upgrade")
             headers.add("upgrade", "TLS/1.2, HTTP/1.1")

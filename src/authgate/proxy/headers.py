@@ -16,6 +16,7 @@ from authgate import __version__
 
 __all__ = [
     "HOP_BY_HOP",
+    "RESPONSE_SPECIAL",
     "SERVER",
     "TrustedNetworks",
     "client_response_fields",
@@ -50,6 +51,7 @@ _FORWARDED = ("x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-fo
 _REQUEST_SPECIAL = HOP_BY_HOP | {
     "via",
     "x-request-id",
+    "x-kong-request-id",
     "expect",
     "x-forwarded-for",
     "x-forwarded-prefix",
@@ -58,7 +60,9 @@ _REQUEST_SPECIAL = HOP_BY_HOP | {
 }
 # The same plus the fields the forwarder frames itself (upstream_request_fields skips them).
 _REQUEST_SPECIAL_FRAMED = _REQUEST_SPECIAL | {"host", "content-length"}
-_RESPONSE_SPECIAL = HOP_BY_HOP | {"via", "x-request-id", "content-length"}
+# Upstream response fields the one-pass filters handle (the default ``special``): Via is
+# merged, Content-Length kept when the gateway does not frame the body, the rest dropped.
+RESPONSE_SPECIAL = HOP_BY_HOP | {"via", "x-request-id", "content-length"}
 # Special request fields that are not X-Forwarded-* / X-Real-IP values.
 _NOT_FORWARDING = HOP_BY_HOP | {"expect", "host", "content-length"}
 # Connection tokens that name no end-to-end field worth a second pass.
@@ -173,6 +177,7 @@ def upstream_request_headers(
     peer_ip: str,
     prefix: str | None,
     http_version: str,
+    kong_id: bool = False,
 ) -> tuple[list[tuple[str, str]], str]:
     """The fields sent upstream and the request id, from the client's fields in one pass.
 
@@ -180,7 +185,8 @@ def upstream_request_headers(
     tunnelling; X-Forwarded-For gets ``peer_ip`` appended; X-Forwarded-Proto/Host/Port/Path,
     X-Forwarded-Prefix and X-Real-IP keep the client's values only when ``trusted``,
     otherwise ``forwarded`` (proto, host, port, path), ``prefix`` and ``peer_ip`` replace
-    them; Via gets our entry; X-Request-Id is the client's when sane, else a new one.
+    them; Via gets our entry; X-Request-Id is the client's when sane, else a new one. With
+    ``kong_id`` the id also goes as X-Kong-Request-Id (the client's is dropped, not kept).
     """
     named = connection_tokens(connection, upgrade) if connection else None
     if named:
@@ -200,6 +206,9 @@ def upstream_request_headers(
                     supplied_id = item[1]
             elif name == "upgrade":
                 if upgrade:
+                    kept.append(item)
+            elif name == "x-kong-request-id":
+                if not kong_id:
                     kept.append(item)
             elif incoming is not None and name not in HOP_BY_HOP and name != "expect":
                 incoming.setdefault(name, item[1])
@@ -226,6 +235,8 @@ def upstream_request_headers(
     kept.append(("x-real-ip", peer_ip))
     kept.append(("via", via_value(http_version, via)))
     kept.append(("x-request-id", request_id))
+    if kong_id:
+        kept.append(("x-kong-request-id", request_id))
     if upgrade:
         kept.append(("connection", "upgrade"))
     return kept, request_id
@@ -240,6 +251,7 @@ def upstream_request_fields(
     peer_ip: str,
     prefix: str | None,
     http_version: str,
+    kong_id: bool = False,
 ) -> tuple[str, str]:
     """:func:`upstream_request_headers` already serialized, for requests no plugin edits.
 
@@ -265,6 +277,9 @@ def upstream_request_fields(
             elif name == "upgrade":
                 if upgrade:
                     lines.append(f"upgrade: {value}\r\n")
+            elif name == "x-kong-request-id":
+                if not kong_id:
+                    lines.append(f"{name}: {value}\r\n")
             elif incoming is not None and name not in _NOT_FORWARDING:
                 incoming.setdefault(name, value)
         elif not name.startswith("proxy-"):
@@ -291,25 +306,32 @@ def upstream_request_fields(
         f"x-real-ip: {real_ip}\r\nvia: {via_value(http_version, via)}\r\n"
         f"x-request-id: {request_id}\r\n"
     )
+    if kong_id:
+        lines.append(f"x-kong-request-id: {request_id}\r\n")
     if upgrade:
         lines.append("connection: upgrade\r\n")
     return "".join(lines), request_id
 
 
 def client_response_headers(
-    upstream: list[tuple[str, str]], has_body: bool, http_version: str
+    upstream: list[tuple[str, str]],
+    has_body: bool,
+    http_version: str,
+    special: frozenset[str] = RESPONSE_SPECIAL,
+    via_entry: bool = True,
 ) -> list[tuple[str, str]]:
     """The upstream's response fields as the client gets them, in one pass.
 
-    Hop-by-hop fields (and those named in Connection) and any X-Request-Id are removed;
-    Content-Length too when the gateway frames the body itself (``has_body``); our Via entry
-    is appended last. The caller appends X-Request-Id and the latency fields.
+    Hop-by-hop fields (and those named in Connection) and the other ``special`` names the
+    caller sets itself (by default X-Request-Id) are removed; Content-Length too when the
+    gateway frames the body itself (``has_body``). Via values are merged, with our entry
+    appended last when ``via_entry``. The caller appends its own fields.
     """
     kept: list[tuple[str, str]] = []
     via = connection = None
     for item in upstream:
         name = item[0]
-        if name in _RESPONSE_SPECIAL:
+        if name in special:
             if name == "via":
                 via = item[1] if via is None else f"{via}, {item[1]}"
             elif name == "connection":
@@ -322,12 +344,19 @@ def client_response_headers(
         named = connection_tokens(connection)
         if named:
             kept = [kv for kv in kept if kv[0] not in named]
-    kept.append(("via", via_value(http_version, via)))
+    if via_entry:
+        kept.append(("via", via_value(http_version, via)))
+    elif via is not None:
+        kept.append(("via", via))
     return kept
 
 
 def client_response_fields(
-    upstream: list[tuple[str, str]], has_body: bool, http_version: str
+    upstream: list[tuple[str, str]],
+    has_body: bool,
+    http_version: str,
+    special: frozenset[str] = RESPONSE_SPECIAL,
+    via_entry: bool = True,
 ) -> str:
     """:func:`client_response_headers` already serialized (``name: value\\r\\n`` lines).
 
@@ -336,7 +365,7 @@ def client_response_fields(
     lines: list[str] = []
     via = connection = None
     for name, value in upstream:
-        if name in _RESPONSE_SPECIAL:
+        if name in special:
             if name == "via":
                 via = value if via is None else f"{via}, {value}"
             elif name == "connection":
@@ -348,7 +377,10 @@ def client_response_fields(
     if connection is not None:
         named = connection_tokens(connection)
         if named:
-            kept = client_response_headers(upstream, has_body, http_version)
+            kept = client_response_headers(upstream, has_body, http_version, special, via_entry)
             return "".join([f"{k}: {v}\r\n" for k, v in kept])
-    lines.append(f"via: {via_value(http_version, via)}\r\n")
+    if via_entry:
+        lines.append(f"via: {via_value(http_version, via)}\r\n")
+    elif via is not None:
+        lines.append(f"via: {via}\r\n")
     return "".join(lines)

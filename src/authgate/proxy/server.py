@@ -13,6 +13,7 @@ import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from authgate.proxy.added_headers import DEFAULT_HEADERS, parse_headers
 from authgate.proxy.connection import HttpConnection
 from authgate.proxy.handler import ProxyApp
 from authgate.proxy.headers import TrustedNetworks
@@ -45,6 +46,9 @@ class ServerSettings:
     """Verification context for https services (default: the system trust store)."""
     upstream_idle_timeout: float = 60.0
     """How long an idle upstream keep-alive connection is kept."""
+    headers: str = DEFAULT_HEADERS
+    """Kong's ``headers`` setting: which Server/Via/latency/request-id headers are added
+    (:mod:`authgate.proxy.added_headers`; parsed once, at start)."""
 
 
 class ProxyServer:
@@ -164,10 +168,11 @@ async def start_server(
     With ``tls``, https is served on ``tls_host:tls_port`` too, by the same proxy.
     """
     settings = settings or ServerSettings()
+    added = parse_headers(settings.headers)  # ValueError before anything listens
     loop = asyncio.get_running_loop()
     pool = UpstreamPool(settings.upstream_ssl_context, settings.upstream_idle_timeout)
     server = ProxyServer(settings, pool)
-    app = ProxyApp(holder, TrustedNetworks(settings.trusted_ips), pool)
+    app = ProxyApp(holder, TrustedNetworks(settings.trusted_ips), pool, added)
 
     def factory() -> HttpConnection:
         return HttpConnection(app, settings, server)

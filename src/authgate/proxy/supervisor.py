@@ -37,6 +37,7 @@ import orjson
 from authgate.config import ConfigError, ConfigIssue, GatewayConfig, load_config_text
 from authgate.config.positions import locate_issues
 from authgate.plugins.registry import plugin_schemas
+from authgate.proxy.added_headers import DEFAULT_HEADERS
 from authgate.proxy.self_signed import write_default_certificate
 from authgate.proxy.tls import TlsFiles, TlsSetupError, server_context, unusable_certificates
 from authgate.proxy.worker_handle import WorkerHandle
@@ -78,6 +79,8 @@ class GatewaySettings:
     worker_command: Sequence[str]
     access_log: str = "-"
     trusted_ips: tuple[str, ...] = ()
+    headers: str = DEFAULT_HEADERS
+    """Kong's ``headers`` setting, already validated (:mod:`authgate.proxy.added_headers`)."""
     drain_timeout: float = 30.0
     reload_timeout: float = 10.0
     tls: TlsFiles | None = None
@@ -194,6 +197,7 @@ class Supervisor:
             "--control-fd", str(child_end.fileno()),
             "--access-log", settings.access_log,
             "--drain-timeout", str(settings.drain_timeout),
+            "--headers", settings.headers,
         ]  # fmt: skip
         if settings.trusted_ips:
             args += ["--trusted-ips", ",".join(settings.trusted_ips)]

@@ -26,6 +26,7 @@ import uvloop
 
 from authgate.config import ConfigError, GatewayConfig, load_config_file
 from authgate.plugins.registry import plugin_schemas
+from authgate.proxy.added_headers import DEFAULT_HEADERS
 from authgate.proxy.records import AccessRecord, Observer
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.server import ProxyServer, ServerSettings, start_server
@@ -45,6 +46,7 @@ class WorkerOptions:
     control_fd: int
     drain_timeout: float
     trusted_ips: tuple[str, ...] = ()
+    headers: str = DEFAULT_HEADERS
     tls: TlsFiles | None = None
     tls_host: str = "127.0.0.1"
     tls_port: int = 8443
@@ -79,7 +81,7 @@ class _Worker:
         if self.tls is not None:
             self.tls.use_certificates(runtime.config)
         holder = RuntimeHolder(runtime)
-        settings = ServerSettings(trusted_ips=options.trusted_ips)
+        settings = ServerSettings(trusted_ips=options.trusted_ips, headers=options.headers)
         server = await start_server(
             holder,
             options.host,

@@ -67,3 +67,13 @@ def test_keys_depend_on_the_salt_and_a_refusal_is_never_a_success() -> None:
         one.get(key)
     clock.now += 10
     assert one.get(key) is None
+
+
+def test_a_salt_longer_than_a_blake2b_key_still_separates_and_repeats() -> None:
+    clock = Clock()
+    one, other = GrantCache(clock), GrantCache(clock)
+    long_a, long_b = "s" * 100 + "a", "s" * 100 + "b"  # RFC 7693 keys stop at 64 bytes
+    secret = ("client", "secret")
+    assert one.key(long_a, "ctx", secret) == other.key(long_a, "ctx", secret)
+    assert one.key(long_a, "ctx", secret) != one.key(long_b, "ctx", secret)
+    assert len(one.key(long_a, "ctx", secret)) == 32
