@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -148,14 +149,20 @@ def type_name(annotation: Any) -> str:
     return names.get(annotation, str(annotation))
 
 
-def main(argv: list[str]) -> int:
-    """Rewrite the generated part of the markdown file given as the only argument."""
+def rewrite_generated(argv: list[str], usage: str, update: Callable[[str], str]) -> int:
+    """Rewrite, with ``update``, the markdown file given as the only argument (a ``main``)."""
     if len(argv) != 1:
-        print("usage: python -m authgate.config.reference docs/configuration.md", file=sys.stderr)
+        print(f"usage: {usage}", file=sys.stderr)
         return 2
     path = Path(argv[0])
-    path.write_text(update_document(path.read_text(encoding="utf-8")), encoding="utf-8")
+    path.write_text(update(path.read_text(encoding="utf-8")), encoding="utf-8")
     return 0
+
+
+def main(argv: list[str]) -> int:
+    """Rewrite the generated part of the markdown file given as the only argument."""
+    usage = "python -m authgate.config.reference docs/configuration.md"
+    return rewrite_generated(argv, usage, update_document)
 
 
 if __name__ == "__main__":

@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 
 from pydantic_core import PydanticUndefined
 
-from authgate.config.reference import replace_generated, type_name
+from authgate.config.reference import replace_generated, rewrite_generated, type_name
 from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
 from authgate.plugins.openid_connect.unsupported import OLD_NAMES, UNSUPPORTED_FIELDS
 
@@ -80,16 +79,10 @@ def _kong_default(name: str) -> str:
 
 def main(argv: list[str]) -> int:
     """Rewrite the generated part of the markdown file given as the only argument."""
-    if len(argv) != 1:
-        print(
-            "usage: python -m authgate.plugins.openid_connect.field_reference"
-            " docs/openid-connect-fields.md",
-            file=sys.stderr,
-        )
-        return 2
-    path = Path(argv[0])
-    path.write_text(update_document(path.read_text(encoding="utf-8")), encoding="utf-8")
-    return 0
+    usage = (
+        "python -m authgate.plugins.openid_connect.field_reference docs/openid-connect-fields.md"
+    )
+    return rewrite_generated(argv, usage, update_document)
 
 
 if __name__ == "__main__":
