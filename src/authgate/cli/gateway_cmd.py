@@ -25,6 +25,7 @@ from authgate.proxy.added_headers import DEFAULT_HEADERS
 
 if TYPE_CHECKING:
     from authgate.proxy.supervisor import GatewaySettings, LoadedConfig, Supervisor
+    from authgate.proxy.tls import TlsFiles
 
 __all__ = ["gateway"]
 
@@ -129,42 +130,14 @@ def gateway(
 ) -> None:
     """Run the gateway: a supervisor, N proxy workers and the admin API."""
     from authgate.admin.guard import is_loopback_name
-    from authgate.config import ConfigError
-    from authgate.proxy.supervisor import GatewaySettings, parse_config_text
-    from authgate.proxy.tls import TlsFiles, TlsSetupError, server_context
+    from authgate.proxy.supervisor import GatewaySettings
 
     host, port = parse_host_port(listen, "--listen")
-    tls: TlsFiles | None = None
-    if (tls_cert is None) != (tls_key is None):
-        raise typer.BadParameter("--tls-cert and --tls-key go together")
-    if tls_cert is not None and tls_key is not None:
-        tls = TlsFiles(cert=tls_cert.resolve(), key=tls_key.resolve())
-        try:
-            server_context(tls)
-        except TlsSetupError as exc:
-            typer.echo(f"authgate: {exc}", err=True)
-            raise typer.Exit(EXIT_INVALID_CONFIG) from None
+    tls = _tls_files(tls_cert, tls_key)
     admin_host, admin_port = parse_host_port(admin_listen, "--admin-listen")
     trusted = _trusted_ips(trusted_ips)
-    try:
-        text = config.read_text(encoding="utf-8")
-        initial = parse_config_text(text, version=1, source=str(config))
-    except (OSError, UnicodeDecodeError) as exc:
-        typer.echo(f"authgate: cannot read {config}: {exc}", err=True)
-        raise typer.Exit(EXIT_INVALID_CONFIG) from None
-    except ConfigError as exc:
-        count = _plural(len(exc.issues), "problem")
-        typer.echo(f"{config}: invalid configuration ({count}):", err=True)
-        for line in exc.report():
-            typer.echo(f"  {line}", err=True)
-        raise typer.Exit(EXIT_INVALID_CONFIG) from None
-    if access_log not in ("-", "off"):
-        try:
-            os.close(os.open(access_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640))
-        except OSError as exc:
-            raise typer.BadParameter(
-                f"cannot open {access_log}: {exc.strerror or exc}", param_hint="'--access-log'"
-            ) from None
+    initial = _initial_config(config)
+    _check_access_log(access_log)
     if not is_loopback_name(admin_host):
         typer.echo(
             f"authgate: WARNING: the admin API listens on {admin_listen}, beyond this machine; "
@@ -198,6 +171,54 @@ def gateway(
 
     code = uvloop.run(_run(settings, initial, admin_sock, admin_listen))
     raise typer.Exit(code)
+
+
+def _tls_files(tls_cert: Path | None, tls_key: Path | None) -> TlsFiles | None:
+    """``--tls-cert``/``--tls-key`` as files the TLS context loads now, or None."""
+    from authgate.proxy.tls import TlsFiles, TlsSetupError, server_context
+
+    if (tls_cert is None) != (tls_key is None):
+        raise typer.BadParameter("--tls-cert and --tls-key go together")
+    if tls_cert is None or tls_key is None:
+        return None
+    tls = TlsFiles(cert=tls_cert.resolve(), key=tls_key.resolve())
+    try:
+        server_context(tls)
+    except TlsSetupError as exc:
+        typer.echo(f"authgate: {exc}", err=True)
+        raise typer.Exit(EXIT_INVALID_CONFIG) from None
+    return tls
+
+
+def _initial_config(config: Path) -> LoadedConfig:
+    """The ``--config`` file loaded, or every problem printed (naming file:line:col) and exit."""
+    from authgate.config import ConfigError
+    from authgate.proxy.supervisor import parse_config_text
+
+    try:
+        text = config.read_text(encoding="utf-8")
+        return parse_config_text(text, version=1, source=str(config))
+    except (OSError, UnicodeDecodeError) as exc:
+        typer.echo(f"authgate: cannot read {config}: {exc}", err=True)
+        raise typer.Exit(EXIT_INVALID_CONFIG) from None
+    except ConfigError as exc:
+        count = _plural(len(exc.issues), "problem")
+        typer.echo(f"{config}: invalid configuration ({count}):", err=True)
+        for line in exc.report():
+            typer.echo(f"  {line}", err=True)
+        raise typer.Exit(EXIT_INVALID_CONFIG) from None
+
+
+def _check_access_log(access_log: str) -> None:
+    """A ``--access-log`` file must open for appending before any worker starts."""
+    if access_log in ("-", "off"):
+        return
+    try:
+        os.close(os.open(access_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640))
+    except OSError as exc:
+        raise typer.BadParameter(
+            f"cannot open {access_log}: {exc.strerror or exc}", param_hint="'--access-log'"
+        ) from None
 
 
 async def _run(
