@@ -1,4 +1,10 @@
-"""Shared field types for the config models: each validator raises one short, fixable message."""
+"""Shared field types for the config models: each validator raises one short, fixable message.
+
+The gateway's entities and every plugin schema take their common types from here (``Url``,
+``Port``, ``HeaderName``, ...), and the RFC 9110 token charset (:data:`TCHAR`,
+:func:`is_token`) is defined here once for the config and for the code that checks names at
+run time (plugin-set header fields). Imports nothing of authgate outside ``authgate.config``.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from pydantic import AfterValidator, BeforeValidator
 from authgate.config.uri import is_valid_path_text, normalize_path
 
 __all__ = [
+    "TCHAR",
     "EntityName",
     "EntityRef",
     "HeaderName",
@@ -25,18 +32,38 @@ __all__ = [
     "ServicePath",
     "Tag",
     "Timeout",
+    "Url",
     "Uuid",
     "compile_header_regex",
     "compile_path_regex",
     "int_range",
+    "is_token",
     "is_valid_hostname",
 ]
 
 _NAME = re.compile(r"[\w.~-]+")
 _LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?")
-_TOKEN = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
+TCHAR = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
+"""RFC 9110 §5.6.2 ``tchar``: the characters of a token (a method, a field name, ...)."""
 # PCRE's `(?<name>` is Python's `(?P<name>`; lookbehinds `(?<=`/`(?<!` stay as they are.
 _PCRE_NAMED_GROUP = re.compile(r"(?<!\\)\(\?<(?=[A-Za-z_])")
+
+
+def is_token(text: str) -> bool:
+    """Whether ``text`` is an RFC 9110 token: one or more :data:`TCHAR` characters."""
+    return bool(text) and set(text) <= TCHAR
+
+
+def _check_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")) or len(value) < 10:
+        raise ValueError(f'"{value}" is not an http(s) URL')
+    if any(c.isspace() or c == "\\" for c in value):
+        raise ValueError(f'"{value}" contains whitespace or a backslash')
+    return value
+
+
+Url = Annotated[str, AfterValidator(_check_url)]
+"""An absolute ``http://`` or ``https://`` URL, without whitespace or backslashes."""
 
 
 def int_range(low: int, high: int) -> AfterValidator:
@@ -190,7 +217,7 @@ Method = Annotated[str, AfterValidator(_check_method)]
 
 def _check_header_name(value: str) -> str:
     name = value.lower()
-    if not name or not set(name) <= _TOKEN:
+    if not is_token(name):
         raise ValueError(f'invalid header name "{value}"')
     if name == "host":
         raise ValueError('match the Host header with "hosts", not "headers"')

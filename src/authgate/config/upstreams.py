@@ -24,6 +24,7 @@ from authgate.config.fields import (
     Tag,
     Uuid,
     int_range,
+    is_token,
     is_valid_hostname,
 )
 
@@ -73,8 +74,7 @@ Weight = Annotated[int, int_range(0, 65535)]
 
 
 def _check_header_name(value: str) -> str:
-    allowed = set("abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`|~")
-    if not value or not set(value.lower()) <= allowed:
+    if not is_token(value.lower()):
         raise ValueError(f'invalid header name "{value}"')
     return value.lower()
 

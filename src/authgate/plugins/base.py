@@ -25,6 +25,8 @@ from urllib.parse import parse_qs, urlencode
 import orjson
 from pydantic import BaseModel
 
+from authgate.config.fields import is_token
+
 if TYPE_CHECKING:
     from authgate.proxy.records import AccessRecord
 
@@ -43,14 +45,13 @@ __all__ = [
 
 MAX_FORM_FIELDS = 1000
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9a-z]+")
 _FIELD_BREAKERS = re.compile(r"[\r\n\x00]")
 
 
 def _checked(name: str, value: str) -> tuple[str, str]:
     """A field a plugin sets, with its name lower-cased; ValueError when it can't be sent."""
     name = name.lower()
-    if _TOKEN.fullmatch(name) is None:
+    if not is_token(name):
         raise ValueError(f"invalid header name {name!r}")
     if _FIELD_BREAKERS.search(value) is not None:
         raise ValueError(f"header {name!r}: value holds CR, LF or NUL")

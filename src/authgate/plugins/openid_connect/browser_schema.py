@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, SecretStr
 
+from authgate.config.fields import Url
 from authgate.config.plugin_schema import Problem
 
 __all__ = ["MIN_SESSION_SECRET", "BrowserFields", "browser_problems"]
@@ -19,14 +20,6 @@ MIN_SESSION_SECRET = 32
 SameSite = Literal["Strict", "Lax", "None", "Default"]
 LoginToken = Literal["id_token", "access_token", "refresh_token", "tokens"]
 HttpMethod = Literal["GET", "POST", "DELETE", "PUT", "PATCH"]
-
-
-def _url(value: str) -> str:
-    if not value.startswith(("http://", "https://")) or len(value) < 10:
-        raise ValueError(f'"{value}" is not an http(s) URL')
-    if any(c.isspace() or c == "\\" for c in value):
-        raise ValueError(f'"{value}" contains whitespace or a backslash')
-    return value
 
 
 def _cookie_name(value: str) -> str:
@@ -41,7 +34,6 @@ def _cookie_path(value: str) -> str:
     return value
 
 
-Url = Annotated[str, AfterValidator(_url)]
 CookieName = Annotated[str, AfterValidator(_cookie_name)]
 CookiePath = Annotated[str, AfterValidator(_cookie_path)]
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, ConfigDict, Field, SecretStr
 
+from authgate.config.fields import Url
 from authgate.config.plugin_schema import PluginSchema, Problem
 from authgate.plugins.openid_connect.browser_schema import BrowserFields, browser_problems
 from authgate.plugins.openid_connect.unsupported import OLD_NAMES, UNSUPPORTED_FIELDS
@@ -50,12 +51,6 @@ ClientAuth = Literal["client_secret_basic", "client_secret_post"]
 _ALL_PARAM_TYPES: list[ParamType] = ["header", "query", "body"]
 
 
-def _url(value: str) -> str:
-    if not value.startswith(("http://", "https://")) or len(value) < 10:
-        raise ValueError(f'"{value}" is not an http(s) URL')
-    return value
-
-
 def _claim_path(value: list[str]) -> list[str]:
     if not value or any(not part for part in value):
         raise ValueError("a claim path is a non-empty list of non-empty claim names")
@@ -76,7 +71,6 @@ def _header_spec(value: str | None) -> str | None:
     return value
 
 
-Url = Annotated[str, AfterValidator(_url)]
 ClaimPath = Annotated[list[str], AfterValidator(_claim_path)]
 Requirements = Annotated[list[str] | None, AfterValidator(_requirements)]
 HeaderSpec = Annotated[str | None, AfterValidator(_header_spec)]

@@ -6,15 +6,12 @@ Kong 3.x OSS ``kong/plugins/request-termination/schema.lua``: the same six field
 
 from __future__ import annotations
 
-import string
-
 from pydantic import ConfigDict, Field, field_validator
 
+from authgate.config.fields import is_token
 from authgate.config.plugin_schema import PluginSchema, Problem
 
 __all__ = ["RequestTerminationConfig"]
-
-_TOKEN = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
 
 
 class RequestTerminationConfig(PluginSchema):
@@ -48,7 +45,7 @@ class RequestTerminationConfig(PluginSchema):
     @field_validator("trigger")
     @classmethod
     def _header_name(cls, value: str | None) -> str | None:
-        if value is not None and (not value or not set(value) <= _TOKEN):
+        if value is not None and not is_token(value):
             raise ValueError(f'invalid header name "{value}"')
         return value
 
