@@ -13,8 +13,8 @@ from authgate.config import (
     ConfigError,
     ConfigIssue,
     GatewayConfig,
-    load_config_file,
     load_config_text,
+    load_gateway_config,
 )
 
 from .schemas import SCHEMAS, SecretConfig, TerminationConfig
@@ -214,19 +214,19 @@ def test_yaml_alias_bomb_is_refused() -> None:
 def test_config_file_problems_name_the_file(tmp_path: Path) -> None:
     missing = tmp_path / "missing.yaml"
     with pytest.raises(ConfigError) as info:
-        load_config_file(missing, SCHEMAS)
+        load_gateway_config(missing, SCHEMAS)
     assert str(info.value) == f"{missing}: cannot read: No such file or directory"
     latin = tmp_path / "latin.yaml"
     latin.write_bytes(b'_format_version: "3.0"\n# caf\xe9\n')
     with pytest.raises(ConfigError) as info:
-        load_config_file(latin, SCHEMAS)
+        load_gateway_config(latin, SCHEMAS)
     assert str(info.value) == f"{latin}: not UTF-8 (byte 28)"
 
 
 def test_config_file_loads(tmp_path: Path) -> None:
     path = tmp_path / "kong.yaml"
     path.write_text(textwrap.dedent(WORKSHOP), encoding="utf-8")
-    assert load_config_file(path, SCHEMAS) == load()
+    assert load_gateway_config(path, SCHEMAS) == load()
 
 
 def test_an_unresolved_reference_is_one_problem_not_two() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from authgate.config import ConfigError, load_config_file, load_config_text
+from authgate.config import ConfigError, load_config_text, load_gateway_config
 
 from .issues import HEAD, SVC
 from .schemas import SCHEMAS
@@ -91,7 +91,7 @@ def test_a_file_is_named_by_the_path_it_was_read_from(tmp_path: Path) -> None:
     """)
     )
     with pytest.raises(ConfigError) as info:
-        load_config_file(path, SCHEMAS, environ={})
+        load_gateway_config(path, SCHEMAS, environ={})
     assert info.value.report() == [
         f'{path}:7:9: services[0].routes[0].pahts: unknown field (did you mean "paths"?)',
     ]

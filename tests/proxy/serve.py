@@ -7,14 +7,14 @@ import sys
 
 import uvloop
 
-from authgate.config import load_config_file
+from authgate.config import load_gateway_config
 from authgate.plugins.registry import plugin_schemas
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.server import start_server
 
 
 async def main(config_path: str, port: int) -> None:
-    holder = RuntimeHolder(Runtime.build(load_config_file(config_path, plugin_schemas())))
+    holder = RuntimeHolder(Runtime.build(load_gateway_config(config_path, plugin_schemas())))
     await start_server(holder, "127.0.0.1", port)
     await asyncio.Event().wait()
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sized
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from authgate.cli.help_format import HelpGroup
+from authgate.cli.plural import plural
 
 app = typer.Typer(
     cls=HelpGroup, help="Declarative configuration (Kong 3.x format).", no_args_is_help=True
@@ -20,27 +20,22 @@ def validate(
     file: Annotated[Path, typer.Argument(help="The YAML or JSON config file to check.")],
 ) -> None:
     """Check FILE, plugin configs included; print every problem and exit 1 if there is any."""
-    from authgate.config import ConfigError, load_config_file
+    from authgate.config import ConfigError, load_gateway_config
     from authgate.plugins.registry import plugin_schemas
 
     try:
-        config = load_config_file(file, plugin_schemas())
+        config = load_gateway_config(file, plugin_schemas())
     except ConfigError as exc:
-        count = len(exc.issues)
         typer.echo(str(exc), err=True)
-        typer.echo(f"{file}: {count} problem{'s' if count != 1 else ''} found", err=True)
+        typer.echo(f"{file}: {plural(len(exc.issues), 'problem')} found", err=True)
         raise typer.Exit(1) from None
     counts = [
-        _count(config.services, "service"),
-        _count(config.routes, "route"),
-        _count(config.consumers, "consumer"),
-        _count(config.plugins, "plugin"),
+        plural(len(config.services), "service"),
+        plural(len(config.routes), "route"),
+        plural(len(config.consumers), "consumer"),
+        plural(len(config.plugins), "plugin"),
     ]
     if config.upstreams:
-        counts.append(_count(config.upstreams, "upstream"))
-        counts.append(_count(config.targets, "target"))
+        counts.append(plural(len(config.upstreams), "upstream"))
+        counts.append(plural(len(config.targets), "target"))
     typer.echo("OK: " + ", ".join(counts))
-
-
-def _count(items: Sized, noun: str) -> str:
-    return f"{len(items)} {noun}{'s' if len(items) != 1 else ''}"

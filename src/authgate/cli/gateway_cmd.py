@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from authgate.cli.addresses import parse_host_port
+from authgate.cli.plural import plural
 from authgate.proxy.added_headers import DEFAULT_HEADERS
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["gateway"]
 
 EXIT_INVALID_CONFIG = 2
+CPUS = os.cpu_count() or 1
 
 
 def _trusted_ips(value: str) -> tuple[str, ...]:
@@ -79,12 +81,12 @@ def _check_proxy_port(host: str, port: int, what: str = "the proxy") -> None:
             raise typer.Exit(1) from None
 
 
-def gateway(
-    config: Annotated[
-        Path, typer.Option("--config", "-c", help="Declarative config (Kong 3.x format).")
-    ],
-    workers: int = typer.Option(
-        os.cpu_count() or 1,
+ConfigFile = Annotated[
+    Path, typer.Option("--config", "-c", help="Declarative config (Kong 3.x format).")
+]
+Workers = Annotated[
+    int,
+    typer.Option(
         "--workers",
         "-w",
         min=1,
@@ -92,14 +94,10 @@ def gateway(
         show_default=False,
         help="Worker processes (default: the number of CPUs).",
     ),
-    listen: str = typer.Option("127.0.0.1:8000", help="HOST:PORT of the proxy."),
-    admin_listen: str = typer.Option("127.0.0.1:8001", help="HOST:PORT of the admin API."),
-    access_log: str = typer.Option("-", help="Access log: a file path, '-' (stdout) or 'off'."),
-    trusted_ips: str = typer.Option(
-        "", help="Comma-separated CIDRs whose X-Forwarded-* headers are trusted."
-    ),
-    headers: str = typer.Option(
-        DEFAULT_HEADERS,
+]
+Headers = Annotated[
+    str,
+    typer.Option(
         callback=_headers,
         show_default=False,
         help=(
@@ -110,26 +108,44 @@ def gateway(
             "'server_tokens, latency_tokens, X-Kong-Request-Id'. See docs/proxy.md."
         ),
     ),
-    drain_timeout: float = typer.Option(
-        30.0, min=0.0, help="Seconds to let in-flight requests finish on SIGTERM."
+]
+DrainTimeout = Annotated[
+    float, typer.Option(min=0.0, help="Seconds to let in-flight requests finish on SIGTERM.")
+]
+ReloadTimeout = Annotated[
+    float,
+    typer.Option(min=0.1, help="Seconds a worker has to load a new config before it is replaced."),
+]
+TlsListen = Annotated[
+    str,
+    typer.Option(
+        help="HOST:PORT of the https proxy port (with --tls-cert, or certificates in --config)."
     ),
-    reload_timeout: float = typer.Option(
-        10.0, min=0.1, help="Seconds a worker has to load a new config before it is replaced."
+]
+TlsCert = Annotated[
+    Path | None,
+    typer.Option(help="PEM certificate chain: serve https on --tls-listen (re-read on reload)."),
+]
+TlsKey = Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert.")]
+
+
+def gateway(
+    config: ConfigFile,
+    workers: Workers = CPUS,
+    listen: str = typer.Option("127.0.0.1:8000", help="HOST:PORT of the proxy."),
+    admin_listen: str = typer.Option("127.0.0.1:8001", help="HOST:PORT of the admin API."),
+    access_log: str = typer.Option("-", help="Access log: a file path, '-' (stdout) or 'off'."),
+    trusted_ips: str = typer.Option(
+        "", help="Comma-separated CIDRs whose X-Forwarded-* headers are trusted."
     ),
-    tls_listen: str = typer.Option(
-        "127.0.0.1:8443",
-        help="HOST:PORT of the https proxy port (with --tls-cert, or certificates in --config).",
-    ),
-    tls_cert: Annotated[
-        Path | None,
-        typer.Option(
-            help="PEM certificate chain: serve https on --tls-listen (re-read on reload)."
-        ),
-    ] = None,
-    tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert.")] = None,
+    headers: Headers = DEFAULT_HEADERS,
+    drain_timeout: DrainTimeout = 30.0,
+    reload_timeout: ReloadTimeout = 10.0,
+    tls_listen: TlsListen = "127.0.0.1:8443",
+    tls_cert: TlsCert = None,
+    tls_key: TlsKey = None,
 ) -> None:
     """Run the gateway: a supervisor, N proxy workers and the admin API."""
-    from authgate.admin.guard import is_loopback_name
     from authgate.proxy.supervisor import GatewaySettings
 
     host, port = parse_host_port(listen, "--listen")
@@ -138,12 +154,7 @@ def gateway(
     trusted = _trusted_ips(trusted_ips)
     initial = _initial_config(config)
     _check_access_log(access_log)
-    if not is_loopback_name(admin_host):
-        typer.echo(
-            f"authgate: WARNING: the admin API listens on {admin_listen}, beyond this machine; "
-            "it can change the configuration and has no authentication",
-            err=True,
-        )
+    _warn_unless_loopback(admin_host, admin_listen)
     _check_proxy_port(host, port)
     tls_host, tls_port = parse_host_port(tls_listen, "--tls-listen")
     # Like Kong, certificates in the config open the https port with a generated default.
@@ -171,6 +182,18 @@ def gateway(
 
     code = uvloop.run(_run(settings, initial, admin_sock, admin_listen))
     raise typer.Exit(code)
+
+
+def _warn_unless_loopback(admin_host: str, admin_listen: str) -> None:
+    """The admin API has no authentication: say so when it listens beyond this machine."""
+    from authgate.admin.guard import is_loopback_name
+
+    if not is_loopback_name(admin_host):
+        typer.echo(
+            f"authgate: WARNING: the admin API listens on {admin_listen}, beyond this machine; "
+            "it can change the configuration and has no authentication",
+            err=True,
+        )
 
 
 def _tls_files(tls_cert: Path | None, tls_key: Path | None) -> TlsFiles | None:
@@ -202,7 +225,7 @@ def _initial_config(config: Path) -> LoadedConfig:
         typer.echo(f"authgate: cannot read {config}: {exc}", err=True)
         raise typer.Exit(EXIT_INVALID_CONFIG) from None
     except ConfigError as exc:
-        count = _plural(len(exc.issues), "problem")
+        count = plural(len(exc.issues), "problem")
         typer.echo(f"{config}: invalid configuration ({count}):", err=True)
         for line in exc.report():
             typer.echo(f"  {line}", err=True)
@@ -255,7 +278,7 @@ async def _run(
     https = f", https on https://{tls_listen}" if supervisor.settings.tls is not None else ""
     typer.echo(
         f"authgate gateway: proxy on http://{settings.host}:{settings.port} "
-        f"({_plural(settings.workers, 'worker')}: {' '.join(map(str, supervisor.workers))}), "
+        f"({plural(settings.workers, 'worker')}: {' '.join(map(str, supervisor.workers))}), "
         f"admin API on http://{admin}{https}",
         err=True,
     )
@@ -266,10 +289,6 @@ async def _run(
         await serving
     await supervisor.stop()
     return 0
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 async def _reload_on_sighup(supervisor: Supervisor) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from authgate.cli.addresses import parse_host_port
 from authgate.config import ConfigError
-from authgate.config.loader import load_config_file
+from authgate.config.loader import load_gateway_config
 
 __all__ = [
     "ConfigPreflightError",
@@ -129,7 +129,7 @@ def check_config(path: Path, stand_ins: Mapping[str, str]) -> None:
     from authgate.plugins.registry import plugin_schemas
 
     try:
-        load_config_file(path, plugin_schemas(), {**os.environ, **stand_ins})
+        load_gateway_config(path, plugin_schemas(), {**os.environ, **stand_ins})
     except ConfigError as exc:
         # Every line reads ``PATH:LINE:COLUMN: …`` (or ``PATH: …`` for an unreadable file).
         lines = [f"  {line}" for line in exc.report()]

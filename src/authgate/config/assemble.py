@@ -9,8 +9,8 @@ from typing import Any
 from authgate.config.certificates import Certificate, Sni
 from authgate.config.document import ID_NAMESPACE, Document, Record
 from authgate.config.entities import PluginEntry, Route
-from authgate.config.errors import ConfigError, ConfigIssue
 from authgate.config.gateway import GatewayConfig
+from authgate.config.issues import ConfigError, ConfigIssue
 from authgate.config.upstreams import Target
 
 __all__ = ["assemble"]

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from authgate.config.certificates import Certificate, Sni, certificate_issues
 from authgate.config.entities import Consumer, PluginEntry, Route, Service
-from authgate.config.errors import ConfigIssue
+from authgate.config.issues import ConfigIssue
 from authgate.config.service_url import expand_url
 from authgate.config.translate import issues_from_validation_error, unknown_field_message
 from authgate.config.upstreams import Target, Upstream, upstream_issues

@@ -11,7 +11,7 @@ import re
 
 import yaml
 
-from authgate.config.errors import ConfigError, Position
+from authgate.config.issues import ConfigError, Position
 
 __all__ = ["locate_issues"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from authgate.config.errors import ConfigIssue
+from authgate.config.issues import ConfigIssue
 from authgate.config.uri import is_valid_path_text, normalize_path
 
 __all__ = ["expand_url"]

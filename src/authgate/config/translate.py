@@ -8,7 +8,7 @@ from collections.abc import Collection
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from authgate.config.errors import ConfigIssue, join_path
+from authgate.config.issues import ConfigIssue, join_path
 
 __all__ = ["issues_from_validation_error", "unknown_field_message"]
 

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 
-from authgate.config.errors import ConfigIssue
+from authgate.config.issues import ConfigIssue
 
 __all__ = ["MAX_VALUES", "resolve_references"]
 

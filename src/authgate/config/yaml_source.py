@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from authgate.config.errors import ConfigError, ConfigIssue
+from authgate.config.issues import ConfigError, ConfigIssue
 
 __all__ = ["parse_yaml"]
 

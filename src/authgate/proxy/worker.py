@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 import uvloop
 
-from authgate.config import ConfigError, GatewayConfig, load_config_file
+from authgate.config import ConfigError, GatewayConfig, load_gateway_config
 from authgate.plugins.registry import plugin_schemas
 from authgate.proxy.added_headers import DEFAULT_HEADERS
 from authgate.proxy.records import AccessRecord, Observer
@@ -72,7 +72,7 @@ class _Worker:
         self.tls = ServerTls(options.tls) if options.tls is not None else None
 
     def load(self, snapshot: Path) -> Runtime:
-        config: GatewayConfig = load_config_file(snapshot, plugin_schemas())
+        config: GatewayConfig = load_gateway_config(snapshot, plugin_schemas())
         return Runtime.build(config, observers=self.observers)
 
     async def serve(self) -> int:
