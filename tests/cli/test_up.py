@@ -28,7 +28,7 @@ from authgate.testing import ServerProcess, free_port
 from authgate.testing.gateway import eventually
 from idp.oidc_harness import form_fields
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WORKSHOP = ROOT / "examples" / "workshop"
 NAV = {"Accept": "text/html", "Sec-Fetch-Mode": "navigate"}
 
