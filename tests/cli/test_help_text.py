@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import subprocess
@@ -10,21 +11,37 @@ from collections.abc import Iterator
 
 import pytest
 import typer
+import typer.core
 from typer.testing import CliRunner
 
 from authgate.cli.app import app
+from authgate.cli.lazy_group import LazyGroup
 
 runner = CliRunner()
 
 
-def _commands(command: object, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+Command = typer.core.TyperCommand | typer.core.TyperGroup
+Group = typer.core.TyperGroup
+ROOT = typer.main.get_command(app)
+
+
+def _sub(command: Command, name: str) -> Command:
+    """Subcommand ``name`` of group ``command``, imported if the group loads it lazily."""
+    assert isinstance(command, Group)
+    sub = command.get_command(typer.Context(command), name)
+    assert sub is not None, name
+    return sub
+
+
+def _commands(command: Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     """The path of every group and command under ``command``."""
     yield path
-    for name, sub in (getattr(command, "commands", None) or {}).items():
-        yield from _commands(sub, (*path, name))
+    if isinstance(command, Group):
+        for name in command.list_commands(typer.Context(command)):
+            yield from _commands(_sub(command, name), (*path, name))
 
 
-COMMANDS = list(_commands(typer.main.get_command(app)))
+COMMANDS = list(_commands(ROOT))
 JSON_EXEMPT = {"gateway", "up", "upstream echo", "config validate", "idp serve"}
 
 
@@ -55,13 +72,12 @@ def test_client_create_offers_token_revocation_as_a_pair_that_defaults_on() -> N
 
 
 def test_every_idp_command_that_changes_something_takes_json() -> None:
-    root = typer.main.get_command(app)
     missing = []
     for path in COMMANDS:
-        command = root
+        command = ROOT
         for name in path:
-            command = command.commands[name]  # type: ignore[attr-defined]
-        if getattr(command, "commands", None) or " ".join(path) in JSON_EXEMPT:
+            command = _sub(command, name)
+        if isinstance(command, Group) or " ".join(path) in JSON_EXEMPT:
             continue
         if not any("--json" in param.opts for param in command.params):
             missing.append(" ".join(path))
@@ -86,3 +102,12 @@ def test_idp_help_says_what_forms_db_takes() -> None:
     text = " ".join(_help("idp").split())
     for form in ("a file path", "sqlite:///", "postgresql://"):
         assert form in text
+
+
+def test_the_root_help_lines_of_unimported_commands_are_those_of_the_commands() -> None:
+    """``authgate --help`` lists ``up`` and ``idp`` from stored lines, without importing them."""
+    assert isinstance(ROOT, LazyGroup)
+    for name, entry in ROOT.lazy.items():
+        if entry.listed is not None:
+            loaded = _sub(ROOT, name).help or ""
+            assert entry.listed == inspect.cleandoc(loaded).split("\n\n")[0], name

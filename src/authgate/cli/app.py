@@ -1,25 +1,45 @@
-"""Root of the `authgate` command line; each command group lives in its own module."""
+"""Root of the `authgate` command line; each command group lives in its own module.
+
+Subcommands are imported when run (:class:`~authgate.cli.lazy_group.LazyGroup`): ``authgate
+gateway``, ``authgate config validate`` and ``authgate --help`` never import the IdP.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
 
 import typer
 
 from authgate import __version__
-from authgate.cli import config_cmd, gateway_cmd, idp_cmd, up_cmd, upstream_cmd
-from authgate.cli.help_format import HelpGroup
+from authgate.cli.lazy_group import LazyCommand, LazyGroup
+
+
+class _Root(LazyGroup):
+    lazy: ClassVar[Mapping[str, LazyCommand]] = {
+        "gateway": LazyCommand("authgate.cli.gateway_cmd:gateway"),
+        "up": LazyCommand(
+            "authgate.cli.up_cmd:up",
+            "Start the workshop: IdP (seeded), echo upstream, gateway; print how to use them.",
+        ),
+        "upstream": LazyCommand("authgate.cli.upstream_cmd:app"),
+        "config": LazyCommand("authgate.cli.config_cmd:app"),
+        "idp": LazyCommand(
+            "authgate.cli.idp_cmd:app",
+            "The embedded identity provider (Cognito-style user pools). Sealed signing keys"
+            " open with $AUTHGATE_IDP_KEY_SECRET, or when unset with the idp-key-secret file"
+            " authgate up keeps next to the database (.authgate/idp-key-secret).",
+        ),
+    }
+
 
 app = typer.Typer(
-    cls=HelpGroup,
+    cls=_Root,
     name="authgate",
     help="An API gateway with OpenID Connect built in, and an embedded identity provider.",
     no_args_is_help=True,
     add_completion=False,
 )
-app.add_typer(upstream_cmd.app, name="upstream")
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(idp_cmd.app, name="idp")
-app.command("gateway")(gateway_cmd.gateway)
-app.command("up")(up_cmd.up)
 
 
 def _version(value: bool) -> None:
