@@ -51,7 +51,7 @@ from authgate.admin.nested import (
     find_parent,
     tag_rows,
 )
-from authgate.admin.upstream_health import HealthCollector, upstream_health
+from authgate.admin.target_health import HealthCollector, upstream_health
 from authgate.config import ConfigError, Upstream
 from authgate.plugins.registry import plugin_class, plugin_schemas
 from authgate.proxy.supervisor import (
