@@ -12,9 +12,9 @@ from authgate.plugins.registry import plugin_schemas
 from authgate.proxy.records import AccessRecord
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.server import start_server
+from authgate.testing.raw_client import RawResponse, parse_responses
+from authgate.testing.raw_upstream import RawUpstream, Reply, SeenRequest
 from proxy.gateway import Gateway
-from proxy.raw_upstream import RawUpstream, Reply, SeenRequest
-from proxy.wire import RawResponse, parse_responses
 
 HEAD = '_format_version: "3.0"\n'
 

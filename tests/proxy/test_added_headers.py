@@ -11,10 +11,10 @@ import pytest
 from authgate import __version__
 from authgate.proxy.added_headers import DEFAULT_HEADERS, KONG_DEFAULT_HEADERS
 from authgate.proxy.server import ServerSettings
+from authgate.testing.raw_client import RawResponse, send_get
+from authgate.testing.raw_upstream import RawUpstream, Reply
 from plugins import sample_plugins
 from proxy.gateway import running_gateway, upstream_config
-from proxy.raw_upstream import RawUpstream, Reply
-from proxy.wire import RawResponse, send_get
 
 assert sample_plugins.HighTagger.name == "test-high"  # registered: a plugin with a response phase
 

@@ -7,6 +7,7 @@ from collections import Counter
 
 import orjson
 
+from authgate.testing.raw_upstream import RawUpstream, Reply, SeenRequest
 from proxy.balancer_env import (
     answer,
     balanced_config,
@@ -16,7 +17,6 @@ from proxy.balancer_env import (
     refused_port,
     upstreams,
 )
-from proxy.raw_upstream import RawUpstream, Reply, SeenRequest
 
 
 async def test_round_robin_gives_each_target_exactly_its_weight() -> None:

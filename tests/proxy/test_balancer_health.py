@@ -12,6 +12,7 @@ from authgate.proxy.health import TargetHealth
 from authgate.proxy.runtime import Runtime
 from authgate.proxy.tls import server_context
 from authgate.testing.certs import self_signed
+from authgate.testing.raw_upstream import RawUpstream, Reply, SeenRequest
 from proxy.balancer_env import (
     answer,
     balanced_config,
@@ -22,7 +23,6 @@ from proxy.balancer_env import (
     upstreams,
     wait_until,
 )
-from proxy.raw_upstream import RawUpstream, Reply, SeenRequest
 
 
 class Switchable:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from authgate.testing.raw_client import RawClient, parse_responses, send_raw
+from authgate.testing.raw_upstream import RawUpstream, Reply
 from proxy.gateway import Gateway, running_gateway, upstream_config
-from proxy.raw_upstream import RawUpstream, Reply
-from proxy.wire import RawClient, parse_responses, send_raw
 
 NEXT = b"GET /only HTTP/1.1\r\nHost: x\r\n\r\n"
 

@@ -8,9 +8,9 @@ import socket
 import pytest
 
 from authgate.proxy.server import ServerSettings
+from authgate.testing.raw_client import RawClient, send_raw
+from authgate.testing.raw_upstream import RawUpstream, Reply
 from proxy.gateway import echo_config, running_gateway, upstream_config
-from proxy.raw_upstream import RawUpstream, Reply
-from proxy.wire import RawClient, send_raw
 
 GET = b"GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 

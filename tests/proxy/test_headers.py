@@ -8,9 +8,9 @@ import pytest
 
 from authgate import __version__
 from authgate.proxy.server import ServerSettings
+from authgate.testing.raw_client import RawResponse, send_get
+from authgate.testing.raw_upstream import RawUpstream, Reply
 from proxy.gateway import Gateway, echo_config, running_gateway, upstream_config
-from proxy.raw_upstream import RawUpstream, Reply
-from proxy.wire import RawResponse, send_get
 
 VIA = f"1.1 authgate/{__version__}"
 

@@ -7,9 +7,9 @@ import asyncio
 
 import orjson
 
+from authgate.testing.raw_client import RawClient, send_raw
+from authgate.testing.raw_upstream import RawUpstream, Reply, SeenRequest
 from proxy.gateway import Gateway, running_gateway, upstream_config
-from proxy.raw_upstream import RawUpstream, Reply, SeenRequest
-from proxy.wire import RawClient, send_raw
 
 
 def _get(path: str, extra: str = "") -> bytes:

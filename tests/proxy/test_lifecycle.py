@@ -9,9 +9,9 @@ from pathlib import Path
 from authgate.proxy.server import ServerSettings
 from authgate.proxy.tls import server_context
 from authgate.testing.certs import self_signed
+from authgate.testing.raw_client import RawClient, send_raw
+from authgate.testing.raw_upstream import RawUpstream, Reply
 from proxy.gateway import running_gateway, upstream_config
-from proxy.raw_upstream import RawUpstream, Reply
-from proxy.wire import RawClient, send_raw
 
 
 async def _until_received(upstream: RawUpstream, count: int) -> None:

@@ -8,9 +8,9 @@ from contextlib import AbstractAsyncContextManager
 import pytest
 
 from authgate.proxy.server import ServerSettings
+from authgate.testing.raw_client import RawResponse, send_get
+from authgate.testing.raw_upstream import RawUpstream
 from proxy.gateway import Gateway, running_gateway, upstream_config
-from proxy.raw_upstream import RawUpstream
-from proxy.wire import RawResponse, send_get
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from contextlib import closing
 
 import pytest
 
+from authgate.testing.raw_client import parse_responses
 from proxy.gateway import running_gateway, upstream_config
-from proxy.wire import parse_responses
 
 FRAMINGS = [
     pytest.param(b"Content-Length: 11\r\n\r\nfirst-", b"half!", "keep", id="content-length"),

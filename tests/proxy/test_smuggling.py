@@ -12,9 +12,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from authgate.testing.raw_client import send_raw
+from authgate.testing.raw_upstream import RawUpstream
 from proxy.gateway import Gateway, running_gateway, upstream_config
-from proxy.raw_upstream import RawUpstream
-from proxy.wire import send_raw
 
 FIRST = b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
 SMUGGLED = b"GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"

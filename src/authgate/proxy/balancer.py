@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from authgate.proxy.errors import UpstreamError
+from authgate.http1.errors import UpstreamError
 from authgate.proxy.health import TargetHealth
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from authgate.proxy.back_pressure import WriteBackPressure
+from authgate.http1.back_pressure import WriteBackPressure
 from authgate.proxy.exchange import ClientDisconnected
 
 __all__ = ["ClientSocket"]

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import httptools
 
-from authgate.proxy.bodies import BodyQueue
+from authgate.http1.body_queue import BodyQueue
+from authgate.http1.framing import BODY_LENGTH, BODY_NONE, FramingError, request_framing
 from authgate.proxy.client_socket import ClientSocket
 from authgate.proxy.exchange import DRAIN_LIMIT, Exchange
-from authgate.proxy.http import BODY_LENGTH, BODY_NONE, FramingError, request_framing
 
 if TYPE_CHECKING:
     from authgate.proxy.server import ServerSettings

@@ -10,7 +10,6 @@ __all__ = [
     "BAD_GATEWAY",
     "GATEWAY_TIMEOUT",
     "NO_ROUTE",
-    "UpstreamError",
     "error_body",
     "reason_phrase",
 ]
@@ -48,13 +47,3 @@ def default_message(status: int) -> str:
 def error_body(status: int, request_id: str, message: str | None = None) -> bytes:
     """The JSON body of a gateway-produced error."""
     return orjson.dumps({"message": message or default_message(status), "request_id": request_id})
-
-
-class UpstreamError(Exception):
-    """Talking to the upstream failed; ``kind`` is what the access record reports."""
-
-    def __init__(self, kind: str, status: int, detail: str = "") -> None:
-        super().__init__(detail or kind)
-        self.kind = kind
-        self.status = status
-        self.response_started = False

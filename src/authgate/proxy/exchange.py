@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from authgate.proxy.bodies import BodyQueue
-from authgate.proxy.http import LAST_CHUNK, chunk, encode_fields, encode_head, status_line
+from authgate.http1.body_queue import BodyQueue
+from authgate.http1.framing import LAST_CHUNK, chunk, encode_fields, encode_head, status_line
 
 if TYPE_CHECKING:
     from authgate.proxy.connection import HttpConnection

@@ -1,6 +1,6 @@
 """Sending one request to its upstream and relaying the response (RFC 9110 §7.6, RFC 9112 §6).
 
-Request and response bodies are streamed through :class:`~authgate.proxy.bodies.BodyQueue`
+Request and response bodies are streamed through :class:`~authgate.http1.body_queue.BodyQueue`
 with back-pressure both ways; a body a plugin buffered or replaced goes in one piece with its
 Content-Length. Upstream failures before the response started raise
 :class:`~authgate.proxy.errors.UpstreamError` (the handler answers 502/504); after that, the
@@ -13,25 +13,25 @@ from __future__ import annotations
 
 import time
 
+from authgate.http1.body_queue import BodyQueue
+from authgate.http1.connection import UpstreamConnection, UpstreamResponse
+from authgate.http1.errors import UpstreamError
+from authgate.http1.fields import first_value
+from authgate.http1.framing import BODY_LENGTH, BODY_NONE, LAST_CHUNK, chunk, encode_fields
+from authgate.http1.pool import UpstreamPool
 from authgate.plugins.base import Headers
 from authgate.proxy.added_headers import AddedHeaders
 from authgate.proxy.balancer import NoPeerError, hash_value
-from authgate.proxy.bodies import BodyQueue
-from authgate.proxy.errors import UpstreamError
 from authgate.proxy.exchange import Exchange
 from authgate.proxy.headers import (
     client_response_fields,
     client_response_headers,
-    first_value,
     via_value,
 )
 from authgate.proxy.health import Outcome, TargetHealth, passive_outcome
-from authgate.proxy.http import BODY_LENGTH, BODY_NONE, LAST_CHUNK, chunk, encode_fields
-from authgate.proxy.pool import UpstreamPool
 from authgate.proxy.runtime import BalancedService, RoutePlan, UpstreamTarget
 from authgate.proxy.state import RequestState
 from authgate.proxy.tunnel import Tunnel
-from authgate.proxy.upstream import UpstreamConnection, UpstreamResponse
 
 __all__ = ["Forwarder"]
 

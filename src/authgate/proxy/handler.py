@@ -12,23 +12,24 @@ from __future__ import annotations
 import logging
 import time
 
+from authgate.http1.errors import UpstreamError
+from authgate.http1.fields import first_value
+from authgate.http1.pool import UpstreamPool
 from authgate.plugins.base import Headers, PluginResponse, RequestBodyError, RequestContext
 from authgate.proxy.added_headers import AddedHeaders
 from authgate.proxy.balancer import NO_PEER, NoPeerError
 from authgate.proxy.connection import ClientBodyError
-from authgate.proxy.errors import BAD_GATEWAY, NO_ROUTE, UpstreamError, error_body
+from authgate.proxy.errors import BAD_GATEWAY, NO_ROUTE, error_body
 from authgate.proxy.exchange import ClientDisconnected, Exchange
 from authgate.proxy.forward import Forwarder
 from authgate.proxy.headers import (
     SERVER,
     TrustedNetworks,
-    first_value,
     request_id_from,
     upstream_request_fields,
     upstream_request_headers,
 )
 from authgate.proxy.paths import normalize_path
-from authgate.proxy.pool import UpstreamPool
 from authgate.proxy.records import AccessRecord
 from authgate.proxy.request_body import ExchangeBody
 from authgate.proxy.router import RouteMatch

@@ -13,16 +13,14 @@ import re
 from collections.abc import Iterable, Iterator
 
 from authgate import __version__
+from authgate.http1.fields import HOP_BY_HOP, connection_tokens, first_value
 
 __all__ = [
-    "HOP_BY_HOP",
     "RESPONSE_SPECIAL",
     "SERVER",
     "TrustedNetworks",
     "client_response_fields",
     "client_response_headers",
-    "connection_tokens",
-    "first_value",
     "new_request_id",
     "request_id_from",
     "upstream_request_fields",
@@ -31,19 +29,6 @@ __all__ = [
 ]
 
 SERVER = f"authgate/{__version__}"
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-connection",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-    }
-)
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+=/@-]{1,128}")
 _FORWARDED = ("x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-forwarded-path")
 # Request fields the gateway drops or rewrites (everything else passes unless named in
@@ -65,10 +50,6 @@ _REQUEST_SPECIAL_FRAMED = _REQUEST_SPECIAL | {"host", "content-length"}
 RESPONSE_SPECIAL = HOP_BY_HOP | {"via", "x-request-id", "content-length"}
 # Special request fields that are not X-Forwarded-* / X-Real-IP values.
 _NOT_FORWARDING = HOP_BY_HOP | {"expect", "host", "content-length"}
-# Connection tokens that name no end-to-end field worth a second pass.
-_PLAIN_TOKENS = frozenset({"close", "keep-alive"})
-# The same when tunnelling: the Upgrade field goes upstream though Connection names it.
-_TUNNEL_TOKENS = _PLAIN_TOKENS | {"upgrade"}
 _VIA_10 = f"1.0 {SERVER}"
 _VIA_11 = f"1.1 {SERVER}"
 _ID_BLOCK_BYTES = 4096  # 256 request ids per getrandom() system call
@@ -128,25 +109,6 @@ class TrustedNetworks:
             if len(self._cache) < 4096:
                 self._cache[ip] = known
         return known
-
-
-def connection_tokens(value: str | None, upgrade: bool = False) -> frozenset[str]:
-    """The lower-case field names listed in a Connection value (minus close/keep-alive).
-
-    With ``upgrade`` (a tunnel is being set up) ``upgrade`` is left out too.
-    """
-    if not value:
-        return frozenset()
-    tokens = {token.strip(" \t").lower() for token in value.split(",")}
-    return frozenset(tokens - (_TUNNEL_TOKENS if upgrade else _PLAIN_TOKENS) - {""})
-
-
-def first_value(headers: list[tuple[str, str]], name: str) -> str | None:
-    """The first value of ``name`` (lower-case) in ``headers``."""
-    for key, value in headers:
-        if key == name:
-            return value
-    return None
 
 
 def via_value(http_version: str, existing: str | None) -> str:

@@ -6,8 +6,8 @@ request streams its body from the client straight to the upstream.
 
 from __future__ import annotations
 
+from authgate.http1.body_queue import BodyQueue
 from authgate.plugins.base import RequestBodyTooLarge
-from authgate.proxy.bodies import BodyQueue
 
 __all__ = ["ExchangeBody"]
 

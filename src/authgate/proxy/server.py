@@ -13,11 +13,11 @@ import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from authgate.http1.pool import UpstreamPool
 from authgate.proxy.added_headers import DEFAULT_HEADERS, parse_headers
 from authgate.proxy.connection import HttpConnection
 from authgate.proxy.handler import ProxyApp
 from authgate.proxy.headers import TrustedNetworks
-from authgate.proxy.pool import UpstreamPool
 from authgate.proxy.runtime import RuntimeHolder
 from authgate.proxy.tls import ServerTls
 

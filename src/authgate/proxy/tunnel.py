@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 
+from authgate.http1.connection import UpstreamConnection
 from authgate.proxy.exchange import Exchange
-from authgate.proxy.upstream import UpstreamConnection
 
 __all__ = ["Tunnel"]
 

@@ -1,7 +1,7 @@
 """Write back-pressure of a socket: asyncio's ``pause_writing``/``resume_writing`` callbacks.
 
 Shared by the client side (:class:`~authgate.proxy.client_socket.ClientSocket`) and the
-upstream side (:class:`~authgate.proxy.upstream.UpstreamConnection`) of a proxied request.
+upstream side (:class:`~authgate.http1.connection.UpstreamConnection`) of a proxied request.
 """
 
 from __future__ import annotations

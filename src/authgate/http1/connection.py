@@ -1,8 +1,10 @@
-"""RFC 9112 client side: keep-alive connections to upstream services, parsed with httptools.
+"""RFC 9112 client side: one connection to a server, responses parsed with httptools (llhttp).
 
-:class:`UpstreamPool` keeps idle connections per (host, port, TLS) and opens new ones with
-retries on connect errors; :class:`UpstreamConnection` sends one request at a time and parses
-the response head strictly (bad framing -> 502) and its body with back-pressure. Trailer
+:class:`UpstreamConnection` sends one request at a time and parses the response head strictly
+(bad framing -> 502; more than ``MAX_RESPONSE_HEAD`` bytes or ``MAX_RESPONSE_HEADERS`` fields
+-> 502) and its body with back-pressure (:class:`~authgate.http1.body_queue.BodyQueue`). Header
+fields are kept as a list of pairs, duplicates included. :mod:`authgate.http1.pool` keeps idle
+ones for reuse. Trailer
 fields of chunked responses are dropped. One parser and one read-timeout timer serve every
 request of a kept-alive connection.
 """
@@ -15,10 +17,10 @@ from typing import cast
 
 import httptools
 
-from authgate.proxy.back_pressure import WriteBackPressure
-from authgate.proxy.bodies import BodyQueue
-from authgate.proxy.errors import UpstreamError
-from authgate.proxy.http import (
+from authgate.http1.back_pressure import WriteBackPressure
+from authgate.http1.body_queue import BodyQueue
+from authgate.http1.errors import UpstreamError
+from authgate.http1.framing import (
     BODY_NONE,
     BODY_UNTIL_CLOSE,
     FramingError,
@@ -87,6 +89,7 @@ class UpstreamConnection(WriteBackPressure):
         self.on_writable: Callable[[bool], None] | None = None
         self.on_answer: Callable[[], None] | None = None
         self.request_incomplete = False
+        self.started = False
         self._drain_waiter: asyncio.Future[None] | None = None
         self._parser: httptools.HttpResponseParser | None = None
         self._parser_reusable = False
@@ -165,6 +168,7 @@ class UpstreamConnection(WriteBackPressure):
         self._headers = []
         self._head_bytes = 0
         self._in_head = True
+        self.started = True
 
     def on_status(self, status: bytes) -> None:
         self._head_bytes += len(status)
@@ -229,6 +233,7 @@ class UpstreamConnection(WriteBackPressure):
         self._informational = informational
         self._read_timeout = read_timeout
         self.request_incomplete = False
+        self.started = False
         now = self._last_activity = self._loop.time()
         self._head_waiter = self._head = self._loop.create_future()
         timer = self._timer

@@ -1,7 +1,9 @@
-"""Keep-alive connections to upstreams, per (host, port, TLS), with connect retries.
+"""RFC 9112 §9.3 persistent connections: idle keep-alive connections per (host, port, TLS).
 
-Connect errors (refused, unreachable, TLS handshake failures) are retried up to the service's
-``retries``; the last error becomes a 502 (or 504 for a connect timeout).
+:meth:`UpstreamPool.take_idle` hands out the warmest idle connection and
+:meth:`UpstreamPool.connect` opens a new one; connect errors (refused, unreachable, TLS
+handshake failures) are retried ``retries`` times, the last one becomes a 502 (504 for a
+connect timeout).
 """
 
 from __future__ import annotations
@@ -9,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import ssl
 
-from authgate.proxy.errors import UpstreamError
-from authgate.proxy.upstream import UpstreamConnection
+from authgate.http1.connection import UpstreamConnection
+from authgate.http1.errors import UpstreamError
 
 __all__ = ["UpstreamPool"]
 
@@ -28,13 +30,6 @@ class UpstreamPool:
         self._ssl = ssl_context or ssl.create_default_context()
         self._idle_timeout = idle_timeout
         self._sweeper: asyncio.TimerHandle | None = None
-
-    async def acquire(
-        self, host: str, port: int, tls: bool, connect_timeout: float, retries: int
-    ) -> UpstreamConnection:
-        """An idle connection to (host, port, tls) or a new one."""
-        key = (host, port, tls)
-        return self.take_idle(key) or await self.connect(key, connect_timeout, retries)
 
     def take_idle(self, key: tuple[str, int, bool]) -> UpstreamConnection | None:
         """The most recently used idle connection for ``key`` that is still open, if any."""
