@@ -10,7 +10,7 @@ import pytest
 
 from authgate.http1.framing import encode_fields
 from authgate.proxy.added_headers import DEFAULT_HEADERS, KONG_DEFAULT_HEADERS, parse_headers
-from authgate.proxy.headers import (
+from authgate.proxy.forwarding_headers import (
     client_response_fields,
     client_response_headers,
     new_request_id,

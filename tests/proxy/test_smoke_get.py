@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from authgate.testing.in_process import Gateway
 from authgate.testing.raw_client import send_raw
-from proxy.gateway import Gateway
 
 
 async def test_plain_get_is_proxied_to_the_echo_upstream(gateway: Gateway) -> None:

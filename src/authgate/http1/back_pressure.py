@@ -1,6 +1,6 @@
 """Write back-pressure of a socket: asyncio's ``pause_writing``/``resume_writing`` callbacks.
 
-Shared by the client side (:class:`~authgate.proxy.client_socket.ClientSocket`) and the
+Shared by the client side (:class:`~authgate.proxy.server.client_socket.ClientSocket`) and the
 upstream side (:class:`~authgate.http1.connection.UpstreamConnection`) of a proxied request.
 """
 

@@ -26,7 +26,7 @@ import orjson
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-    from authgate.proxy.records import AccessRecord
+    from authgate.plugins.access_record import AccessRecord
 
 __all__ = [
     "FORM_MEDIA_TYPE",

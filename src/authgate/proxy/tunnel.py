@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from authgate.http1.connection import UpstreamConnection
-from authgate.proxy.exchange import Exchange
+from authgate.proxy.server.exchange import Exchange
 
 __all__ = ["Tunnel"]
 
