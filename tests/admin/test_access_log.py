@@ -11,13 +11,13 @@ import httpx
 import orjson
 import pytest
 
-from authgate.proxy.access_log import (
+from authgate.plugins.access_record import AccessRecord
+from authgate.proxy.observe.access_log import (
     FILE_BATCH_BYTES,
     PIPE_BATCH_BYTES,
     AccessLogWriter,
     open_access_log,
 )
-from authgate.proxy.records import AccessRecord
 from authgate.testing.gateway import eventually, start_gateway
 
 

@@ -7,7 +7,7 @@ import asyncio
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 
 from authgate.admin.request_metrics import LATENCY_BUCKETS_MS, RequestMetrics
-from authgate.proxy.records import AccessRecord
+from authgate.plugins.access_record import AccessRecord
 
 # Values on, just above and beyond bucket bounds.
 LATENCIES = [0.1, 0.5, 1.0, 1.0001, 4.99, 5.0, 250.0, 60000.0, 70000.0]

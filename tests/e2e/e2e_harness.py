@@ -28,7 +28,8 @@ from authgate.plugins.openid_connect import OidcServices, OpenIDConnectPlugin
 from authgate.plugins.registry import plugin_class, plugin_schemas
 from authgate.proxy.router import Router
 from authgate.proxy.runtime import Runtime, RuntimeHolder
-from authgate.proxy.server import ProxyServer, start_server
+from authgate.proxy.server.listener import HttpServer
+from authgate.proxy.start import start_server
 from authgate.testing import free_port
 from authgate.testing.third_party_op import ThirdPartyOp
 from idp.oidc_harness import FakeClock, IdpServer
@@ -103,7 +104,7 @@ class GatewayThread:
         """The URL a browser uses (``host`` may be ``localhost``: cookies apart from the IdP's)."""
         self.loop = uvloop.new_event_loop()
         self.services: OidcServices | None = None
-        self.server: ProxyServer | None = None
+        self.server: HttpServer | None = None
         self.holder: RuntimeHolder
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 

@@ -6,9 +6,9 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from authgate.plugins.access_record import AccessRecord
 from authgate.plugins.base import Headers, Plugin, PluginResponse, RequestContext
 from authgate.plugins.registry import register
-from authgate.proxy.records import AccessRecord
 
 LOGGED: list[tuple[str, int]] = []
 

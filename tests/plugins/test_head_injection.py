@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict
 
 from authgate.plugins.base import Plugin, PluginResponse, RequestContext
 from authgate.plugins.registry import register
-from proxy.gateway import running_gateway
-from proxy.wire import send_raw
+from authgate.testing.in_process import running_gateway
+from authgate.testing.raw_client import send_raw
 
 
 class _RewriteConfig(BaseModel):

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import orjson
 import pytest
 
+from authgate.testing.in_process import Gateway, running_gateway
+from authgate.testing.raw_client import RawResponse, send_get
 from plugins import sample_plugins
-from proxy.gateway import Gateway, running_gateway
-from proxy.wire import RawResponse, send_get
 
 
 def _doc(echo_port: int, plugins: str, route_plugins: str = "", service_plugins: str = "") -> str:

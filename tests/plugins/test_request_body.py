@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from authgate.plugins.base import Plugin, PluginResponse, RequestBodyTooLarge, RequestContext
 from authgate.plugins.registry import register
-from proxy.gateway import Gateway, running_gateway, upstream_config
-from proxy.raw_upstream import RawUpstream, SeenRequest
-from proxy.wire import RawClient, send_raw
+from authgate.testing.in_process import Gateway, running_gateway, upstream_config
+from authgate.testing.raw_client import RawClient, send_raw
+from authgate.testing.raw_upstream import RawUpstream, SeenRequest
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -9,9 +9,9 @@ import pytest
 from authgate.config import ConfigError, load_config_text
 from authgate.plugins.registry import plugin_schemas
 from authgate.plugins.request_termination import RequestTerminationConfig
+from authgate.testing.in_process import Gateway, running_gateway
+from authgate.testing.raw_client import send_get
 from plugins.schema_problems import problems
-from proxy.gateway import Gateway, running_gateway
-from proxy.wire import send_get
 
 INVALID = [
     ({"status_code": 99}, [("config.status_code", "must be at least 100")]),

@@ -10,9 +10,9 @@ from pydantic import BaseModel
 
 from authgate.plugins.base import Headers, Plugin, RequestContext
 from authgate.plugins.registry import register
+from authgate.testing.in_process import running_gateway
+from authgate.testing.raw_client import send_get
 from plugins import sample_plugins
-from proxy.gateway import running_gateway
-from proxy.wire import send_get
 
 
 @register

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 import uvloop
 
-from proxy.gateway import Gateway, echo_config, running_gateway
+from authgate.testing.in_process import Gateway, echo_config, running_gateway
 
 
 def pytest_asyncio_loop_factories(config: object, item: object) -> dict[str, object]:

@@ -10,11 +10,11 @@ import pytest
 
 from authgate import __version__
 from authgate.proxy.added_headers import DEFAULT_HEADERS, KONG_DEFAULT_HEADERS
-from authgate.proxy.server import ServerSettings
+from authgate.proxy.start import ProxySettings
+from authgate.testing.in_process import running_gateway, upstream_config
+from authgate.testing.raw_client import RawResponse, send_get
+from authgate.testing.raw_upstream import RawUpstream, Reply
 from plugins import sample_plugins
-from proxy.gateway import running_gateway, upstream_config
-from proxy.raw_upstream import RawUpstream, Reply
-from proxy.wire import RawResponse, send_get
 
 assert sample_plugins.HighTagger.name == "test-high"  # registered: a plugin with a response phase
 
@@ -115,7 +115,7 @@ def _echoed(response: RawResponse, name: str) -> list[str]:
 async def test_proxied_responses_carry_exactly_the_chosen_headers(
     echo_port: int, case: Case, path: str
 ) -> None:
-    async with running_gateway(_config(echo_port), ServerSettings(headers=case.setting)) as gw:
+    async with running_gateway(_config(echo_port), ProxySettings(headers=case.setting)) as gw:
         response = await send_get(gw.port, path)
         assert response.status == 200
         if path == "/traced":  # the response phase ran: the header-list path, not the fast one
@@ -143,7 +143,7 @@ async def test_proxied_responses_carry_exactly_the_chosen_headers(
 async def test_gateway_made_responses_carry_server_and_response_latency(
     echo_port: int, case: Case, path: str
 ) -> None:
-    async with running_gateway(_config(echo_port), ServerSettings(headers=case.setting)) as gw:
+    async with running_gateway(_config(echo_port), ProxySettings(headers=case.setting)) as gw:
         response = await send_get(gw.port, path)
         assert response.status == (403 if path == "/stop" else 404)
         assert _added(response) == case.gateway
@@ -167,7 +167,7 @@ async def test_upstream_copies_of_the_chosen_names_are_replaced_the_rest_pass() 
         RawUpstream(lambda r: reply) as upstream,
         running_gateway(
             upstream_config(upstream.port),
-            ServerSettings(headers="latency_tokens, x-kong-request-id"),
+            ProxySettings(headers="latency_tokens, x-kong-request-id"),
         ) as gw,
     ):
         response = await send_get(gw.port, "/")
@@ -188,7 +188,7 @@ async def test_upstream_copies_of_the_chosen_names_are_replaced_the_rest_pass() 
 async def test_a_client_sent_x_kong_request_id_is_replaced_only_when_chosen(
     echo_port: int, setting: str, forwarded: str
 ) -> None:
-    async with running_gateway(_config(echo_port), ServerSettings(headers=setting)) as gw:
+    async with running_gateway(_config(echo_port), ProxySettings(headers=setting)) as gw:
         for path in ("/h", "/traced"):
             response = await send_get(gw.port, path, "X-Kong-Request-Id: spoofed\r\n")
             ours = gw.records[-1].request_id

@@ -8,15 +8,15 @@ import re
 
 import pytest
 
+from authgate.http1.framing import encode_fields
 from authgate.proxy.added_headers import DEFAULT_HEADERS, KONG_DEFAULT_HEADERS, parse_headers
-from authgate.proxy.headers import (
+from authgate.proxy.forwarding_headers import (
     client_response_fields,
     client_response_headers,
     new_request_id,
     upstream_request_fields,
     upstream_request_headers,
 )
-from authgate.proxy.http import encode_fields
 
 _FRAMED = frozenset({"host", "content-length", "transfer-encoding"})
 _FORWARDED = ("http", "api.example.test", "8000", "/p")

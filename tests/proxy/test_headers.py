@@ -7,10 +7,10 @@ import re
 import pytest
 
 from authgate import __version__
-from authgate.proxy.server import ServerSettings
-from proxy.gateway import Gateway, echo_config, running_gateway, upstream_config
-from proxy.raw_upstream import RawUpstream, Reply
-from proxy.wire import RawResponse, send_get
+from authgate.proxy.start import ProxySettings
+from authgate.testing.in_process import Gateway, echo_config, running_gateway, upstream_config
+from authgate.testing.raw_client import RawResponse, send_get
+from authgate.testing.raw_upstream import RawUpstream, Reply
 
 VIA = f"1.1 authgate/{__version__}"
 
@@ -87,7 +87,7 @@ async def test_untrusted_client_forwarded_values_are_replaced(gateway: Gateway) 
 
 async def test_trusted_client_forwarded_values_are_kept(echo_port: int) -> None:
     async with running_gateway(
-        echo_config(echo_port), ServerSettings(trusted_ips=["127.0.0.0/8"])
+        echo_config(echo_port), ProxySettings(trusted_ips=["127.0.0.0/8"])
     ) as gw:
         response = await _through(
             gw.port,

@@ -6,12 +6,12 @@ import asyncio
 import ssl
 from pathlib import Path
 
-from authgate.proxy.server import ServerSettings
+from authgate.proxy.start import ProxySettings
 from authgate.proxy.tls import server_context
 from authgate.testing.certs import self_signed
-from proxy.gateway import running_gateway, upstream_config
-from proxy.raw_upstream import RawUpstream, Reply
-from proxy.wire import RawClient, send_raw
+from authgate.testing.in_process import running_gateway, upstream_config
+from authgate.testing.raw_client import RawClient, send_raw
+from authgate.testing.raw_upstream import RawUpstream, Reply
 
 
 async def _until_received(upstream: RawUpstream, count: int) -> None:
@@ -91,7 +91,7 @@ async def test_https_upstream_is_verified(tmp_path: Path) -> None:
     request = b"GET /tls HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     try:
         async with (
-            running_gateway(config, ServerSettings(upstream_ssl_context=trusting)) as trusted,
+            running_gateway(config, ProxySettings(upstream_ssl_context=trusting)) as trusted,
             running_gateway(config) as untrusted,
         ):
             [ok] = await send_raw(trusted.port, request)

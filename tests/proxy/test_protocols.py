@@ -7,10 +7,10 @@ from contextlib import AbstractAsyncContextManager
 
 import pytest
 
-from authgate.proxy.server import ServerSettings
-from proxy.gateway import Gateway, running_gateway, upstream_config
-from proxy.raw_upstream import RawUpstream
-from proxy.wire import RawResponse, send_get
+from authgate.proxy.start import ProxySettings
+from authgate.testing.in_process import Gateway, running_gateway, upstream_config
+from authgate.testing.raw_client import RawResponse, send_get
+from authgate.testing.raw_upstream import RawUpstream
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ async def upstream() -> AsyncIterator[RawUpstream]:
 def _gateway(
     upstream: RawUpstream, route: str, trusted: bool = False
 ) -> AbstractAsyncContextManager[Gateway]:
-    settings = ServerSettings(trusted_ips=["127.0.0.0/8"] if trusted else [])
+    settings = ProxySettings(trusted_ips=["127.0.0.0/8"] if trusted else [])
     return running_gateway(upstream_config(upstream.port, route), settings)
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from proxy.gateway import Gateway
-from proxy.wire import send_raw
+from authgate.testing.in_process import Gateway
+from authgate.testing.raw_client import send_raw
 
 
 async def test_plain_get_is_proxied_to_the_echo_upstream(gateway: Gateway) -> None:

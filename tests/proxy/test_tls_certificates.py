@@ -23,9 +23,11 @@ from cryptography.x509.oid import NameOID
 from authgate.config import ConfigError, GatewayConfig, load_config_text
 from authgate.plugins.registry import plugin_schemas
 from authgate.proxy.runtime import Runtime, RuntimeHolder
-from authgate.proxy.server import ProxyServer, ServerSettings, start_server
-from authgate.proxy.supervisor import parse_config_text
+from authgate.proxy.server.limits import ServerLimits
+from authgate.proxy.server.listener import HttpServer
+from authgate.proxy.start import start_server
 from authgate.proxy.tls import ServerTls, TlsFiles
+from authgate.proxy.workers.loaded_config import parse_config_text
 from authgate.testing.certs import self_signed
 
 
@@ -93,7 +95,7 @@ def entries(certs: Certs) -> list[dict[str, Any]]:
 
 @dataclass
 class TlsGateway:
-    server: ProxyServer
+    server: HttpServer
     tls: ServerTls
     holder: RuntimeHolder
     echo_port: int
@@ -119,7 +121,7 @@ async def gateway(echo_port: int, certs: Certs) -> AsyncIterator[TlsGateway]:
     tls.use_certificates(config)
     holder = RuntimeHolder(Runtime.build(config))
     server = await start_server(
-        holder, "127.0.0.1", 0, settings=ServerSettings(client_header_timeout=2.0), tls=tls
+        holder, "127.0.0.1", 0, limits=ServerLimits(client_header_timeout=2.0), tls=tls
     )
     try:
         yield TlsGateway(server, tls, holder, echo_port)

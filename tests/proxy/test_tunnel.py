@@ -6,8 +6,8 @@ import os
 
 import websockets
 
-from proxy.gateway import Gateway
-from proxy.wire import send_raw
+from authgate.testing.in_process import Gateway
+from authgate.testing.raw_client import send_raw
 
 
 async def test_websocket_messages_are_echoed_through_the_tunnel(gateway: Gateway) -> None:

@@ -54,12 +54,8 @@ from authgate.admin.nested import (
 from authgate.admin.target_health import HealthCollector, upstream_health
 from authgate.config import ConfigError, Upstream
 from authgate.plugins.registry import plugin_class, plugin_schemas
-from authgate.proxy.supervisor import (
-    GatewaySettings,
-    ReloadResult,
-    Supervisor,
-    parse_config_text,
-)
+from authgate.proxy.workers.loaded_config import ReloadResult, parse_config_text
+from authgate.proxy.workers.supervisor import GatewaySettings, Supervisor
 
 __all__ = ["MAX_CONFIG_BYTES", "create_admin_app"]
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, values
 
-from authgate.proxy.access_log import BatchingObserver
-from authgate.proxy.records import AccessRecord
+from authgate.plugins.access_record import AccessRecord
+from authgate.proxy.observe.access_log import BatchingObserver
 
 __all__ = ["FLUSH_SECONDS", "LATENCY_BUCKETS_MS", "RequestMetrics", "pin_process_id"]
 

@@ -25,8 +25,9 @@ from authgate.cli.plural import plural
 from authgate.proxy.added_headers import DEFAULT_HEADERS
 
 if TYPE_CHECKING:
-    from authgate.proxy.supervisor import GatewaySettings, LoadedConfig, Supervisor
     from authgate.proxy.tls import TlsFiles
+    from authgate.proxy.workers.loaded_config import LoadedConfig
+    from authgate.proxy.workers.supervisor import GatewaySettings, Supervisor
 
 __all__ = ["gateway"]
 
@@ -146,7 +147,7 @@ def gateway(
     tls_key: TlsKey = None,
 ) -> None:
     """Run the gateway: a supervisor, N proxy workers and the admin API."""
-    from authgate.proxy.supervisor import GatewaySettings
+    from authgate.proxy.workers.supervisor import GatewaySettings
 
     host, port = parse_host_port(listen, "--listen")
     tls = _tls_files(tls_cert, tls_key)
@@ -216,7 +217,7 @@ def _tls_files(tls_cert: Path | None, tls_key: Path | None) -> TlsFiles | None:
 def _initial_config(config: Path) -> LoadedConfig:
     """The ``--config`` file loaded, or every problem printed (naming file:line:col) and exit."""
     from authgate.config import ConfigError
-    from authgate.proxy.supervisor import parse_config_text
+    from authgate.proxy.workers.loaded_config import parse_config_text
 
     try:
         text = config.read_text(encoding="utf-8")
@@ -249,7 +250,7 @@ async def _run(
 ) -> int:
     from authgate.admin.app import create_admin_app
     from authgate.admin.server import AdminServer
-    from authgate.proxy.supervisor import Supervisor, WorkerStartError
+    from authgate.proxy.workers.supervisor import Supervisor, WorkerStartError
 
     supervisor = Supervisor(settings, initial)
     loop = asyncio.get_running_loop()

@@ -15,11 +15,11 @@ from pathlib import Path
 
 from authgate.admin.request_metrics import RequestMetrics, pin_process_id
 from authgate.cli.addresses import parse_host_port
-from authgate.proxy.access_log import open_access_log
+from authgate.plugins.access_record import Observer
 from authgate.proxy.added_headers import DEFAULT_HEADERS
-from authgate.proxy.records import Observer
+from authgate.proxy.observe.access_log import open_access_log
 from authgate.proxy.tls import TlsFiles
-from authgate.proxy.worker import WorkerOptions, run_worker
+from authgate.proxy.workers.worker import WorkerOptions, run_worker
 
 __all__ = ["main"]
 

@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from authgate.config.fields import is_token
 
 if TYPE_CHECKING:
-    from authgate.proxy.records import AccessRecord
+    from authgate.plugins.access_record import AccessRecord
 
 __all__ = [
     "FORM_MEDIA_TYPE",

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from authgate.proxy.headers import RESPONSE_SPECIAL
+from authgate.proxy.forwarding_headers import RESPONSE_SPECIAL
 
 __all__ = ["ALLOWED", "DEFAULT_HEADERS", "KONG_DEFAULT_HEADERS", "AddedHeaders", "parse_headers"]
 

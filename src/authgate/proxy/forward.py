@@ -1,10 +1,10 @@
 """Sending one request to its upstream and relaying the response (RFC 9110 §7.6, RFC 9112 §6).
 
-Request and response bodies are streamed through :class:`~authgate.proxy.bodies.BodyQueue`
+Request and response bodies are streamed through :class:`~authgate.http1.body_queue.BodyQueue`
 with back-pressure both ways; a body a plugin buffered or replaced goes in one piece with its
 Content-Length. Upstream failures before the response started raise
-:class:`~authgate.proxy.errors.UpstreamError` (the handler answers 502/504); after that, the
-client connection is closed (a status line can't be taken back). An upstream that answers
+:class:`~authgate.http1.errors.UpstreamError` (the app answers 502/504); after that,
+the client connection is closed (a status line can't be taken back). An upstream that answers
 before it has read the whole request body (e.g. 413) gets that answer relayed, even when it
 then closes the connection.
 """
@@ -13,25 +13,25 @@ from __future__ import annotations
 
 import time
 
+from authgate.http1.body_queue import BodyQueue
+from authgate.http1.connection import UpstreamConnection, UpstreamResponse
+from authgate.http1.errors import UpstreamError
+from authgate.http1.fields import first_value
+from authgate.http1.framing import BODY_LENGTH, BODY_NONE, LAST_CHUNK, chunk, encode_fields
+from authgate.http1.pool import UpstreamPool
 from authgate.plugins.base import Headers
 from authgate.proxy.added_headers import AddedHeaders
-from authgate.proxy.balancer import NoPeerError, hash_value
-from authgate.proxy.bodies import BodyQueue
-from authgate.proxy.errors import UpstreamError
-from authgate.proxy.exchange import Exchange
-from authgate.proxy.headers import (
+from authgate.proxy.forwarding_headers import (
     client_response_fields,
     client_response_headers,
-    first_value,
     via_value,
 )
-from authgate.proxy.health import Outcome, TargetHealth, passive_outcome
-from authgate.proxy.http import BODY_LENGTH, BODY_NONE, LAST_CHUNK, chunk, encode_fields
-from authgate.proxy.pool import UpstreamPool
 from authgate.proxy.runtime import BalancedService, RoutePlan, UpstreamTarget
+from authgate.proxy.server.exchange import Exchange
 from authgate.proxy.state import RequestState
 from authgate.proxy.tunnel import Tunnel
-from authgate.proxy.upstream import UpstreamConnection, UpstreamResponse
+from authgate.proxy.upstreams.balancer import NoPeerError, hash_value
+from authgate.proxy.upstreams.target_health import Outcome, TargetHealth, passive_outcome
 
 __all__ = ["Forwarder"]
 
@@ -146,6 +146,44 @@ class Forwarder:
         target: UpstreamTarget,
         connected: UpstreamConnection | None,
     ) -> tuple[UpstreamConnection, UpstreamResponse]:
+        buffered = state.body
+        # Only a request without a body (none sent, none set by a plugin) is sent again.
+        replayable = exchange.body is None and (buffered is None or buffered.whole is None)
+        payload, stream, chunked = self._payload(exchange, state, plan, target)
+        pool = self._pool
+        while True:
+            conn = (
+                connected
+                or pool.take_idle(target.key)
+                or await pool.connect(target.key, target.connect_timeout, target.retries)
+            )
+            connected = None
+            conn.begin(exchange.head_request, target.read_timeout, exchange.send_informational)
+            try:
+                conn.write(payload)
+                if stream is not None and not await _send_body(
+                    stream, chunked, conn, target.write_timeout
+                ):
+                    conn.request_incomplete = True
+                return conn, await conn.response_head()
+            except UpstreamError as error:
+                if conn.answered:
+                    # It answered before reading everything, then failed or closed: relay it.
+                    conn.request_incomplete = True
+                    return conn, await conn.response_head()
+                conn.abort()
+                # A kept-alive connection the upstream closed meanwhile: retry once on a new one.
+                if conn.reused and error.kind == "reset" and replayable:
+                    continue
+                raise
+            except BaseException:
+                conn.abort()
+                raise
+
+    def _payload(
+        self, exchange: Exchange, state: RequestState, plan: RoutePlan, target: UpstreamTarget
+    ) -> tuple[bytes, BodyQueue | None, bool]:
+        """The request bytes to write first, the body still to stream and whether chunked."""
         queue = exchange.body
         buffered = state.body
         whole = buffered.whole if buffered is not None else None
@@ -170,35 +208,7 @@ class Forwarder:
                 payload += chunk(prefix) if chunked else prefix
         else:
             payload = self._request_head(exchange, state, plan, target, None)
-        pool = self._pool
-        while True:
-            conn = (
-                connected
-                or pool.take_idle(target.key)
-                or await pool.connect(target.key, target.connect_timeout, target.retries)
-            )
-            connected = None
-            conn.begin(exchange.head_request, target.read_timeout, exchange.send_informational)
-            try:
-                conn.write(payload)
-                if stream is not None and not await _send_body(
-                    stream, chunked, conn, target.write_timeout
-                ):
-                    conn.request_incomplete = True
-                return conn, await conn.response_head()
-            except UpstreamError as error:
-                if conn.answered:
-                    # It answered before reading everything, then failed or closed: relay it.
-                    conn.request_incomplete = True
-                    return conn, await conn.response_head()
-                conn.abort()
-                # A kept-alive connection the upstream closed meanwhile: retry once on a new one.
-                if conn.reused and error.kind == "reset" and queue is None and whole is None:
-                    continue
-                raise
-            except BaseException:
-                conn.abort()
-                raise
+        return payload, stream, chunked
 
     def _request_head(
         self,

@@ -12,18 +12,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from authgate.plugins.access_record import AccessRecord, Observer
 from authgate.plugins.base import Plugin, PluginResponse, RequestContext
 from authgate.plugins.registry import plugin_class
-from authgate.proxy.balancer import Balancer
-from authgate.proxy.healthcheck import ActiveChecker
-from authgate.proxy.records import AccessRecord, Observer
 from authgate.proxy.router import Router
+from authgate.proxy.upstreams.active_checks import ActiveChecker
+from authgate.proxy.upstreams.balancer import Balancer
 
 if TYPE_CHECKING:
     from authgate.config import GatewayConfig
     from authgate.config.entities import PluginEntry, Service
     from authgate.config.upstreams import Upstream
-    from authgate.proxy.balancer import Peer
+    from authgate.proxy.upstreams.balancer import Peer
 
 __all__ = [
     "BalancedService",

@@ -9,7 +9,7 @@ from authgate.plugins.base import Headers, RequestContext
 from authgate.proxy.runtime import EMPTY_CHAIN, PluginChain
 
 if TYPE_CHECKING:
-    from authgate.proxy.request_body import ExchangeBody
+    from authgate.proxy.plugin_body import ExchangeBody
     from authgate.proxy.runtime import RoutePlan
 
 __all__ = ["RequestState"]

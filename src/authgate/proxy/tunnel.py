@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 
-from authgate.proxy.exchange import Exchange
-from authgate.proxy.upstream import UpstreamConnection
+from authgate.http1.connection import UpstreamConnection
+from authgate.proxy.server.exchange import Exchange
 
 __all__ = ["Tunnel"]
 

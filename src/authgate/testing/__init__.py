@@ -1,4 +1,9 @@
-"""Helpers for authgate's own tests and for plugin authors: real processes on loopback."""
+"""Helpers for authgate's own tests and for plugin authors: real processes and sockets on loopback.
+
+Kits: :mod:`.raw_upstream` (a scriptable upstream), :mod:`.raw_client` (exact bytes on a
+socket), :mod:`.in_process` (a gateway in the test's event loop), :mod:`.serve_worker`, certs,
+processes. The top layer: may import any of authgate; nothing in src imports it.
+"""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ from authgate.plugins.openid_connect import OidcServices, OpenIDConnectPlugin
 from authgate.plugins.registry import plugin_schemas
 from authgate.proxy.router import Router
 from authgate.proxy.runtime import Runtime, RuntimeHolder
-from authgate.proxy.server import ProxyServer, start_server
+from authgate.proxy.server.listener import HttpServer
+from authgate.proxy.start import start_server
 from authgate.testing import free_port
 from idp.oidc_harness import IdpServer, Seeded, form_fields, seed
 
@@ -109,7 +110,7 @@ def gateway_yaml(echo_port: int, routes: dict[str, dict[str, Any]]) -> str:
 class Gateway:
     """A running gateway and an httpx client acting as the browser."""
 
-    def __init__(self, server: ProxyServer, services: OidcServices, site: Site) -> None:
+    def __init__(self, server: HttpServer, services: OidcServices, site: Site) -> None:
         self.server = server
         self.services = services
         self.site = site

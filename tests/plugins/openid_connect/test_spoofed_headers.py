@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from authgate.plugins.openid_connect import OidcServices
+from authgate.testing.raw_upstream import RawUpstream
 from idp.oidc_harness import IdpServer
-from proxy.raw_upstream import RawUpstream
 
 from .browser_env import NAV, Gateway, Site, login, make_site, plugin_config, running_gateway
 from .test_through_proxy import access_token, make_machine

@@ -21,7 +21,8 @@ from authgate.plugins.openid_connect import OidcServices, OpenIDConnectPlugin
 from authgate.plugins.registry import plugin_schemas
 from authgate.proxy.router import Router
 from authgate.proxy.runtime import Runtime, RuntimeHolder
-from authgate.proxy.server import ProxyServer, start_server
+from authgate.proxy.server.listener import HttpServer
+from authgate.proxy.start import start_server
 from idp.oidc_harness import IdpServer, Seeded, client_settings, password_tokens, seed
 
 from . import tokens as t
@@ -94,7 +95,7 @@ def _config(echo_port: int, pool: Seeded, other: Seeded) -> str:
     return config_text(echo_port, routes)
 
 
-async def gateway(config_text: str, services: OidcServices) -> ProxyServer:
+async def gateway(config_text: str, services: OidcServices) -> HttpServer:
     config = load_config_text(config_text, plugin_schemas())
     entries = [(entry, OpenIDConnectPlugin(entry.config, services)) for entry in config.plugins]
     holder = RuntimeHolder(Runtime(config, Router(config), entries, ()))
@@ -104,7 +105,7 @@ async def gateway(config_text: str, services: OidcServices) -> ProxyServer:
 class Env:
     """A running gateway, its shared OIDC state and an HTTP client for it."""
 
-    def __init__(self, server: ProxyServer, services: OidcServices, pool: Seeded) -> None:
+    def __init__(self, server: HttpServer, services: OidcServices, pool: Seeded) -> None:
         self.server = server
         self.services = services
         self.pool = pool
