@@ -21,9 +21,9 @@ from authgate.cli.idp_output import (
     split_lists,
     to_json_object,
 )
-from authgate.idp.client_settings import ClientSettings, settings_of
-from authgate.idp.records import AppClient, UserPool
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.client_settings import ClientSettings, settings_of
+from authgate.idp.domain.records import AppClient, UserPool
+from authgate.idp.storage.store import IdpStore
 
 app = typer.Typer(cls=HelpGroup, help="App clients.", no_args_is_help=True)
 
