@@ -88,6 +88,31 @@ async def subject_of(ctx: IdpContext, client: AppClient, user: User) -> Subject:
     )
 
 
+async def _store_refresh_token(
+    ctx: IdpContext,
+    grant: UserGrant,
+    expires_at: datetime | None,
+    scopes: Sequence[str] | None,
+) -> str:
+    """A new opaque refresh token for ``grant``, stored (by default for the client's validity)."""
+    client = grant.client
+    refresh_token = tokens.new_opaque_token()
+    created = ctx.now_dt()
+    expires = expires_at or created + timedelta(seconds=client.refresh_token_validity.seconds)
+    row = RefreshTokenRow(
+        pool_id=client.pool_id,
+        client_id=client.client_id,
+        user_sub=grant.user.sub,
+        scopes=list(grant.scopes if scopes is None else scopes),
+        auth_time=grant.auth_time,
+        origin_jti=grant.origin_jti,
+        created_at=created,
+        expires_at=expires,
+    )
+    await ctx.tokens.add_refresh_token(refresh_token, row)
+    return refresh_token
+
+
 async def issue_user_tokens(
     ctx: IdpContext,
     grant: UserGrant,
@@ -130,22 +155,7 @@ async def issue_user_tokens(
         id_token = await _sign(ctx, client.pool_id, KeyUse.ID, id_claims)
     refresh_token = None
     if with_refresh:
-        refresh_token = tokens.new_opaque_token()
-        created = ctx.now_dt()
-        expires = refresh_expires_at or created + timedelta(
-            seconds=client.refresh_token_validity.seconds
-        )
-        row = RefreshTokenRow(
-            pool_id=client.pool_id,
-            client_id=client.client_id,
-            user_sub=grant.user.sub,
-            scopes=list(grant.scopes if refresh_scopes is None else refresh_scopes),
-            auth_time=grant.auth_time,
-            origin_jti=grant.origin_jti,
-            created_at=created,
-            expires_at=expires,
-        )
-        await ctx.tokens.add_refresh_token(refresh_token, row)
+        refresh_token = await _store_refresh_token(ctx, grant, refresh_expires_at, refresh_scopes)
     return IssuedTokens(
         access_token=access_token,
         expires_in=client.access_token_validity.seconds,

@@ -29,8 +29,8 @@ def _stamps(*names: str, nullable: bool = False) -> list[sa.Column[object]]:
     return [sa.Column(name, sa.DateTime(), nullable=nullable) for name in names]
 
 
-def upgrade() -> None:
-    """Create the store's tables."""
+def _create_user_pools() -> None:
+    """The ``user_pools`` table."""
     op.create_table(
         "user_pools",
         sa.Column("id", sa.String(55), nullable=False),
@@ -44,6 +44,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_pools")),
         sa.UniqueConstraint("name", name=op.f("uq_user_pools_name")),
     )
+
+
+def _create_app_clients() -> None:
+    """The ``app_clients`` table."""
     op.create_table(
         "app_clients",
         sa.Column("client_id", sa.String(128), nullable=False),
@@ -74,6 +78,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("client_id", name=op.f("pk_app_clients")),
     )
     op.create_index(op.f("ix_app_clients_pool_id"), "app_clients", ["pool_id"])
+
+
+def _create_domains() -> None:
+    """The ``domains`` table."""
     op.create_table(
         "domains",
         sa.Column("prefix", sa.String(63), nullable=False),
@@ -83,6 +91,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("prefix", name=op.f("pk_domains")),
         sa.UniqueConstraint("pool_id", name=op.f("uq_domains_pool_id")),
     )
+
+
+def _create_resource_servers() -> None:
+    """The ``resource_servers`` table."""
     op.create_table(
         "resource_servers",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -97,6 +109,10 @@ def upgrade() -> None:
             "pool_id", "identifier", name=op.f("uq_resource_servers_pool_id_identifier")
         ),
     )
+
+
+def _create_signing_keys() -> None:
+    """The ``signing_keys`` table."""
     op.create_table(
         "signing_keys",
         sa.Column("kid", sa.String(64), nullable=False),
@@ -108,6 +124,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("kid", name=op.f("pk_signing_keys")),
     )
     op.create_index(op.f("ix_signing_keys_pool_id"), "signing_keys", ["pool_id"])
+
+
+def _create_user_groups() -> None:
+    """The ``user_groups`` table."""
     op.create_table(
         "user_groups",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -120,6 +140,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_groups")),
         sa.UniqueConstraint("pool_id", "name", name=op.f("uq_user_groups_pool_id_name")),
     )
+
+
+def _create_users() -> None:
+    """The ``users`` table."""
     op.create_table(
         "users",
         sa.Column("sub", sa.String(36), nullable=False),
@@ -139,6 +163,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("pool_id", "email_key", name=op.f("uq_users_pool_id_email_key")),
         sa.UniqueConstraint("pool_id", "username_key", name=op.f("uq_users_pool_id_username_key")),
     )
+
+
+def _create_group_members() -> None:
+    """The ``group_members`` table."""
     op.create_table(
         "group_members",
         sa.Column("group_id", sa.Integer(), nullable=False),
@@ -158,6 +186,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("group_id", "user_sub", name=op.f("pk_group_members")),
     )
     op.create_index(op.f("ix_group_members_user_sub"), "group_members", ["user_sub"])
+
+
+def upgrade() -> None:
+    """Create the store's tables."""
+    _create_user_pools()
+    _create_app_clients()
+    _create_domains()
+    _create_resource_servers()
+    _create_signing_keys()
+    _create_user_groups()
+    _create_users()
+    _create_group_members()
 
 
 def downgrade() -> None:
