@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from authgate.idp.records import KeyUse
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.records import KeyUse
+from authgate.idp.storage.store import IdpStore
 
 __all__ = ["EmbeddedIdp", "SigningKey", "start_idp"]
 

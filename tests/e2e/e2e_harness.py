@@ -21,8 +21,8 @@ import uvicorn
 import uvloop
 
 from authgate.config import load_config_text
-from authgate.idp.app import create_app
-from authgate.idp.store import IdpStore
+from authgate.idp.storage.store import IdpStore
+from authgate.idp.web.app import create_app
 from authgate.plugins.base import Plugin
 from authgate.plugins.openid_connect import OidcServices, OpenIDConnectPlugin
 from authgate.plugins.registry import plugin_class, plugin_schemas

@@ -20,8 +20,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from e2e_harness import CountingIdp, GatewayThread, route_config
 
-from authgate.idp.seed import seed_workshop
-from authgate.idp.store import IdpStore
+from authgate.idp.storage.seed import seed_workshop
+from authgate.idp.storage.store import IdpStore
 from authgate.testing.browser import RequestLog
 from authgate.testing.screenshots import save_screenshot
 

@@ -15,10 +15,10 @@ import pytest
 from oidc_harness import throwaway_postgres
 from sqlalchemy import delete
 
-from authgate.idp.models import UserPoolRow
-from authgate.idp.passwords import PasswordHasher
-from authgate.idp.records import UserPool
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.passwords import PasswordHasher
+from authgate.idp.domain.records import UserPool
+from authgate.idp.storage.store import IdpStore
+from authgate.idp.storage.tables import UserPoolRow
 
 T0 = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
 FAST_HASHER = PasswordHasher(argon2.profiles.CHEAPEST)

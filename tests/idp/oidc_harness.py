@@ -25,10 +25,10 @@ import pytest
 import uvicorn
 from joserfc.jwk import KeySet
 
-from authgate.idp.app import create_app
-from authgate.idp.client_settings import ClientSettings
-from authgate.idp.settings import IdpSettings
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.client_settings import ClientSettings
+from authgate.idp.protocol.settings import IdpSettings
+from authgate.idp.storage.store import IdpStore
+from authgate.idp.web.app import create_app
 from authgate.testing import free_port, wait_for_port
 
 T = TypeVar("T")

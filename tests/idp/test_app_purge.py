@@ -22,9 +22,9 @@ from oidc_harness import (
 )
 from sqlalchemy import func, select
 
-from authgate.idp.settings import IdpSettings
-from authgate.idp.store import IdpStore
-from authgate.idp.token_models import (
+from authgate.idp.protocol.settings import IdpSettings
+from authgate.idp.storage.store import IdpStore
+from authgate.idp.storage.token_tables import (
     AuthorizationCodeRow,
     IdpSessionRow,
     RefreshTokenRow,

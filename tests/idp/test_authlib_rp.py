@@ -19,8 +19,8 @@ from oidc_harness import (
     seed,
 )
 
-from authgate.idp.records import ResourceServerScope
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.records import ResourceServerScope
+from authgate.idp.storage.store import IdpStore
 
 
 def _sign_in_in_browser(idp: IdpServer, url: str, email: str, password: str) -> str:

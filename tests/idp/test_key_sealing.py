@@ -11,11 +11,11 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import delete, select, update
 
-from authgate.idp import tokens
-from authgate.idp.key_sealing import ENV_KEY_SECRET, KeySealer, KeySealError, is_sealed
-from authgate.idp.models import SigningKeyRow, UserPoolRow
-from authgate.idp.records import KeyUse
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.records import KeyUse
+from authgate.idp.protocol import tokens
+from authgate.idp.storage.key_sealing import ENV_KEY_SECRET, KeySealer, KeySealError, is_sealed
+from authgate.idp.storage.store import IdpStore
+from authgate.idp.storage.tables import SigningKeyRow, UserPoolRow
 
 SECRET = "s" * 40
 OTHER = "o" * 40

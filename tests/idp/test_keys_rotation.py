@@ -9,9 +9,9 @@ from idp_store_fixtures import T0
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from authgate.idp.keys import DEFAULT_PUBLISH_DELAY, KEY_RETENTION, key_timelines
-from authgate.idp.records import KeyState, KeyUse
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.keys import DEFAULT_PUBLISH_DELAY, KEY_RETENTION, key_timelines
+from authgate.idp.domain.records import KeyState, KeyUse
+from authgate.idp.storage.store import IdpStore
 
 P, A, R, X = KeyState.PENDING, KeyState.ACTIVE, KeyState.RETIRING, KeyState.RETIRED
 H = timedelta(hours=1)

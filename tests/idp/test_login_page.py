@@ -16,7 +16,7 @@ from oidc_harness import (
     seed,
 )
 
-from authgate.idp.login_session import cookie_name
+from authgate.idp.web.sso_session import cookie_name
 
 
 def _form(http, seeded, params):  # type: ignore[no-untyped-def]

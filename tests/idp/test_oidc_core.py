@@ -20,8 +20,8 @@ from oidc_harness import (
     signing_keys,
 )
 
-from authgate.idp.store import IdpStore
-from authgate.idp.tokens import at_hash
+from authgate.idp.protocol.tokens import at_hash
+from authgate.idp.storage.store import IdpStore
 
 
 def test_oidc_core_3_1_2_6_prompt_none_without_session_returns_login_required(

@@ -5,8 +5,13 @@ from __future__ import annotations
 import argon2
 import pytest
 
-from authgate.idp.errors import InvalidParameterException, InvalidPasswordException
-from authgate.idp.passwords import PasswordHasher, PasswordPolicy, check_password, generate_password
+from authgate.idp.domain.cognito_errors import InvalidParameterException, InvalidPasswordException
+from authgate.idp.domain.passwords import (
+    PasswordHasher,
+    PasswordPolicy,
+    check_password,
+    generate_password,
+)
 
 DEFAULT = PasswordPolicy()
 LENIENT = PasswordPolicy(

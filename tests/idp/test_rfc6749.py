@@ -22,8 +22,8 @@ from oidc_harness import (
     signing_keys,
 )
 
-from authgate.idp.records import ResourceServerScope
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.records import ResourceServerScope
+from authgate.idp.storage.store import IdpStore
 
 
 def _token(http: httpx.Client, seeded: Seeded, data: dict[str, str], **kw: Any) -> httpx.Response:

@@ -13,7 +13,7 @@ from oidc_harness import (
     seed,
 )
 
-from authgate.idp import pkce
+from authgate.idp.protocol import pkce
 
 
 def test_rfc7636_appendix_b_s256_test_vector() -> None:

@@ -31,11 +31,11 @@ from oidc_harness import (
 from typer.testing import CliRunner
 
 from authgate.cli.app import app as cli_app
-from authgate.idp import tokens
-from authgate.idp.client_settings import settings_of
-from authgate.idp.errors import InvalidParameterException
-from authgate.idp.records import AppClient, ResourceServerScope
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.client_settings import settings_of
+from authgate.idp.domain.cognito_errors import InvalidParameterException
+from authgate.idp.domain.records import AppClient, ResourceServerScope
+from authgate.idp.protocol import tokens
+from authgate.idp.storage.store import IdpStore
 
 GRANTS = ("authorization_code", "refresh_token", "password", "client_credentials")
 USER_GRANTS = GRANTS[:3]

@@ -10,16 +10,16 @@ import argon2
 import pytest
 from idp_store_fixtures import NAMES, STRONG, T0, create_email_pool
 
-from authgate.idp.errors import (
+from authgate.idp.domain.cognito_errors import (
     InvalidPasswordException,
     NotAuthorizedException,
     PasswordResetRequiredException,
     UserNotConfirmedException,
 )
-from authgate.idp.passwords import PasswordHasher
-from authgate.idp.records import AuthOutcome, UserPool, UserStatus
-from authgate.idp.store import IdpStore
-from authgate.idp.store_auth import lockout_duration
+from authgate.idp.domain.passwords import PasswordHasher
+from authgate.idp.domain.records import AuthOutcome, UserPool, UserStatus
+from authgate.idp.storage.store import IdpStore
+from authgate.idp.storage.store_auth import lockout_duration
 
 
 @pytest.fixture
@@ -171,7 +171,7 @@ async def test_temporary_password_expires_after_the_policy_days(
 async def test_passwords_are_stored_as_argon2id(store: IdpStore, pool: UserPool) -> None:
     from sqlalchemy import select
 
-    from authgate.idp.models import UserRow
+    from authgate.idp.storage.tables import UserRow
 
     async with store.sessionmaker() as session:
         hashes = list(await session.scalars(select(UserRow.password_hash)))

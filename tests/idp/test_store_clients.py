@@ -9,18 +9,17 @@ from pathlib import Path
 import pytest
 from idp_store_fixtures import create_email_pool
 
-from authgate.idp import ClientSettings
-from authgate.idp.client_settings import settings_of
-from authgate.idp.errors import (
+from authgate.idp.domain.client_settings import ClientSettings, settings_of
+from authgate.idp.domain.cognito_errors import (
     CognitoError,
     InvalidOAuthFlowException,
     InvalidParameterException,
     ResourceNotFoundException,
     ScopeDoesNotExistException,
 )
-from authgate.idp.records import TokenValidity, UserPool
-from authgate.idp.seed import seed_workshop
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.records import TokenValidity, UserPool
+from authgate.idp.storage.seed import seed_workshop
+from authgate.idp.storage.store import IdpStore
 
 KONG_SCOPES = ("openid", "email", "profile", "aws.cognito.signin.user.admin")
 

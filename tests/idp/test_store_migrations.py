@@ -18,12 +18,18 @@ from oidc_harness import throwaway_postgres
 from sqlalchemy import Connection, MetaData, Table, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from authgate.idp import token_models
-from authgate.idp.client_settings import settings_of
-from authgate.idp.db import VERSION_TABLE, Base, alembic_config, create_engine, normalize_url
-from authgate.idp.db_open import DatabaseOpenError
-from authgate.idp.models import UserPoolRow
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.client_settings import settings_of
+from authgate.idp.storage import token_tables as token_models
+from authgate.idp.storage.db import (
+    VERSION_TABLE,
+    Base,
+    alembic_config,
+    create_engine,
+    normalize_url,
+)
+from authgate.idp.storage.db_open import DatabaseOpenError
+from authgate.idp.storage.store import IdpStore
+from authgate.idp.storage.tables import UserPoolRow
 
 STORE_TABLES = {t.name for t in Base.metadata.sorted_tables if t.name in {
     "user_pools", "domains", "app_clients", "users", "user_groups", "group_members",
@@ -35,7 +41,7 @@ T0 = datetime(2030, 1, 1, tzinfo=UTC)
 ALEMBIC_CHECK = """
 import asyncio, sys
 from alembic import command
-from authgate.idp.db import alembic_config, create_engine, normalize_url
+from authgate.idp.storage.db import alembic_config, create_engine, normalize_url
 
 async def main(url):
     engine = create_engine(normalize_url(url))

@@ -7,15 +7,15 @@ import re
 import pytest
 from idp_store_fixtures import STRONG
 
-from authgate.idp import ClientSettings
-from authgate.idp.errors import (
+from authgate.idp.domain.client_settings import ClientSettings
+from authgate.idp.domain.cognito_errors import (
     InvalidParameterException,
     ResourceNotFoundException,
     UserNotFoundException,
 )
-from authgate.idp.passwords import PasswordPolicy
-from authgate.idp.records import CustomAttribute, ResourceServerScope
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.passwords import PasswordPolicy
+from authgate.idp.domain.records import CustomAttribute, ResourceServerScope
+from authgate.idp.storage.store import IdpStore
 
 
 async def test_pool_id_is_region_underscore_nine_alnum(store: IdpStore) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from authgate.idp.errors import InvalidParameterException
-from authgate.idp.seed import PASSWORD_FILE, seed_workshop
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.cognito_errors import InvalidParameterException
+from authgate.idp.storage.seed import PASSWORD_FILE, seed_workshop
+from authgate.idp.storage.store import IdpStore
 
 SPEC = Path(__file__).resolve().parents[2] / "examples" / "workshop" / "idp.yaml"
 

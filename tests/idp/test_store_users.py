@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from idp_store_fixtures import NAMES, STRONG, T0, create_email_pool
 
-from authgate.idp.errors import (
+from authgate.idp.domain.cognito_errors import (
     AliasExistsException,
     GroupExistsException,
     InvalidParameterException,
@@ -15,8 +15,8 @@ from authgate.idp.errors import (
     UsernameExistsException,
     UserNotFoundException,
 )
-from authgate.idp.records import UserPool, UserStatus
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.records import UserPool, UserStatus
+from authgate.idp.storage.store import IdpStore
 
 
 @pytest.fixture

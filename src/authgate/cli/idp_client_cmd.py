@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 import typer
@@ -21,9 +22,9 @@ from authgate.cli.idp_output import (
     split_lists,
     to_json_object,
 )
-from authgate.idp.client_settings import ClientSettings, settings_of
-from authgate.idp.records import AppClient, UserPool
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.client_settings import ClientSettings, settings_of
+from authgate.idp.domain.records import AppClient, UserPool
+from authgate.idp.storage.store import IdpStore
 
 app = typer.Typer(cls=HelpGroup, help="App clients.", no_args_is_help=True)
 
@@ -124,6 +125,28 @@ def _print_client(client: AppClient, json_output: bool) -> None:
         print_record(f"app client {client.name}", client_fields(client, show_secret=True))
 
 
+def _creating(
+    name: str,
+    settings: ClientSettings,
+    generate_secret: bool,
+    client_id: str | None,
+    client_secret: str | None,
+) -> Callable[[IdpStore, UserPool], Awaitable[AppClient]]:
+    """The store step of ``client create``: CreateUserPoolClient in the pool found."""
+
+    async def action(store: IdpStore, found: UserPool) -> AppClient:
+        return await store.create_client(
+            found.id,
+            name,
+            settings,
+            generate_secret=generate_secret,
+            client_id=client_id,
+            client_secret=client_secret,
+        )
+
+    return action
+
+
 @app.command("create")
 def client_create(
     ctx: typer.Context,
@@ -176,17 +199,7 @@ def client_create(
         settings,
         **_validities(access_token_validity, id_token_validity, refresh_token_validity),  # type: ignore[arg-type]
     )
-
-    async def action(store: IdpStore, found: UserPool) -> AppClient:
-        return await store.create_client(
-            found.id,
-            name,
-            settings,
-            generate_secret=generate_secret,
-            client_id=client_id,
-            client_secret=client_secret,
-        )
-
+    action = _creating(name, settings, generate_secret, client_id, client_secret)
     _print_client(run_in_pool(ctx, pool, action), json_output)
 
 

@@ -31,11 +31,11 @@ from authgate.cli.idp_output import (
     to_json_object,
 )
 from authgate.cli.idp_secret import SECRET_HELP
-from authgate.idp.db import DB_URL_FORMS, ENV_DB_URL
-from authgate.idp.ids import DEFAULT_REGION
-from authgate.idp.passwords import PasswordPolicy
-from authgate.idp.records import Domain, SigningKey, UserPool
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.ids import DEFAULT_REGION
+from authgate.idp.domain.passwords import PasswordPolicy
+from authgate.idp.domain.records import Domain, SigningKey, UserPool
+from authgate.idp.storage.db import DB_URL_FORMS, ENV_DB_URL
+from authgate.idp.storage.store import IdpStore
 
 app = typer.Typer(
     cls=HelpGroup,
@@ -289,7 +289,7 @@ def seed(
     json_output: bool = JSON,
 ) -> None:
     """Create the workshop's pool, client, domain and demo user if missing (idempotent)."""
-    from authgate.idp.seed import seed_workshop
+    from authgate.idp.storage.seed import seed_workshop
 
     if state_dir.exists() and not state_dir.is_dir():
         fail(f"--state-dir {state_dir} is not a directory")

@@ -10,8 +10,8 @@ import typer
 
 from authgate.cli.help_format import HelpGroup
 from authgate.cli.idp_output import JSON, POOL, print_done, print_json, print_table, run_in_pool
-from authgate.idp.records import Group, User, UserPool
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.records import Group, User, UserPool
+from authgate.idp.storage.store import IdpStore
 
 app = typer.Typer(cls=HelpGroup, help="Groups.", no_args_is_help=True)
 

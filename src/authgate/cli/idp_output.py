@@ -24,10 +24,10 @@ from rich.text import Text
 from sqlalchemy.exc import DBAPIError
 
 from authgate.cli.idp_secret import cli_key_secret
-from authgate.idp.db_open import DatabaseOpenError
-from authgate.idp.errors import CognitoError
-from authgate.idp.records import UserPool
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.cognito_errors import CognitoError
+from authgate.idp.domain.records import UserPool
+from authgate.idp.storage.db_open import DatabaseOpenError
+from authgate.idp.storage.store import IdpStore
 
 __all__ = [
     "FAILURE",

@@ -14,7 +14,7 @@ from authgate.cli.idp_output import (
     print_table,
     run_in_pool,
 )
-from authgate.idp.records import ResourceServerScope
+from authgate.idp.domain.records import ResourceServerScope
 
 app = typer.Typer(
     cls=HelpGroup, help="Resource servers and their custom scopes.", no_args_is_help=True

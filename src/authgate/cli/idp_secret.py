@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from authgate.idp.db import normalize_url
-from authgate.idp.key_sealing import ENV_KEY_SECRET
+from authgate.idp.storage.db import normalize_url
+from authgate.idp.storage.key_sealing import ENV_KEY_SECRET
 
 __all__ = ["SECRET_HELP", "cli_key_secret"]
 

@@ -9,7 +9,7 @@ import typer
 
 from authgate.cli.addresses import LogLevel, ensure_can_listen, parse_host_port
 from authgate.cli.idp_secret import cli_key_secret
-from authgate.idp.db import DB_URL_FORMS, ENV_DB_URL
+from authgate.idp.storage.db import DB_URL_FORMS, ENV_DB_URL
 
 __all__ = ["default_public_url", "serve"]
 
@@ -30,9 +30,9 @@ async def _serve(
 ) -> None:
     import uvicorn
 
-    from authgate.idp.app import create_app
-    from authgate.idp.settings import IdpSettings
-    from authgate.idp.store import IdpStore
+    from authgate.idp.protocol.settings import IdpSettings
+    from authgate.idp.storage.store import IdpStore
+    from authgate.idp.web.app import create_app
 
     store = await IdpStore.open(db, key_secret=cli_key_secret(db))
     try:
@@ -74,7 +74,7 @@ def serve(
 ) -> None:
     """Serve discovery, JWKS, authorize, hosted login, token, userInfo, introspect, revoke
     and logout for every user pool in the database."""
-    from authgate.idp.db_open import DatabaseOpenError
+    from authgate.idp.storage.db_open import DatabaseOpenError
 
     host, port = parse_host_port(listen, "--listen")
     if public_url is not None and not public_url.startswith(("http://", "https://")):

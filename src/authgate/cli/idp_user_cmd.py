@@ -23,9 +23,9 @@ from authgate.cli.idp_output import (
     print_table,
     run_in_pool,
 )
-from authgate.idp.passwords import generate_password
-from authgate.idp.records import Group, User, UserPool, UserStatus
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.passwords import generate_password
+from authgate.idp.domain.records import Group, User, UserPool, UserStatus
+from authgate.idp.storage.store import IdpStore
 
 user_app = typer.Typer(cls=HelpGroup, help="Users.", no_args_is_help=True)
 

@@ -41,8 +41,8 @@ from authgate.cli.up_processes import (
     wait_for_signal,
 )
 from authgate.cli.up_tour import browser_steps, curl_tour, hosted_login_url
-from authgate.idp.db import DB_URL_FORMS, normalize_url
-from authgate.idp.key_sealing import ENV_KEY_SECRET
+from authgate.idp.storage.db import DB_URL_FORMS, normalize_url
+from authgate.idp.storage.key_sealing import ENV_KEY_SECRET
 
 __all__ = ["Component", "Demo", "UpOptions", "up", "workshop_components"]
 

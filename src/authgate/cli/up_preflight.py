@@ -110,8 +110,8 @@ def make_state_dir(state_dir: Path) -> Path:
 
 def check_idp_db(url: str) -> None:
     """Refuse an IdP database URL that cannot work (exit 2 for the URL, 1 for the file)."""
-    from authgate.idp.db import normalize_url
-    from authgate.idp.db_open import DatabaseOpenError, prepare_sqlite_file
+    from authgate.idp.storage.db import normalize_url
+    from authgate.idp.storage.db_open import DatabaseOpenError, prepare_sqlite_file
 
     try:
         parsed = normalize_url(url)

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from authgate.config import load_config_text
-from authgate.idp.records import ResourceServerScope
-from authgate.idp.store import IdpStore
+from authgate.idp.domain.records import ResourceServerScope
+from authgate.idp.storage.store import IdpStore
 from authgate.plugins.openid_connect import OidcServices, OpenIDConnectPlugin
 from authgate.plugins.registry import plugin_schemas
 from authgate.proxy.router import Router
