@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from authgate.plugins.openid_connect.access_token import (
+from authgate.plugins.openid_connect.errors import InvalidTokenError
+from authgate.plugins.openid_connect.idp_client.jwks import KeySet, parse_jwks
+from authgate.plugins.openid_connect.rs.access_token import (
     ASYMMETRIC_ALGORITHMS,
     HMAC_ALGORITHMS,
     MAX_TOKEN_BYTES,
@@ -15,8 +17,6 @@ from authgate.plugins.openid_connect.access_token import (
     parse_jwt,
     verify_jwt,
 )
-from authgate.plugins.openid_connect.errors import InvalidTokenError
-from authgate.plugins.openid_connect.jwks import KeySet, parse_jwks
 
 from . import tokens as t
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from joserfc.jwk import KeySet
 
-from authgate.plugins.openid_connect.access_token import ASYMMETRIC_ALGORITHMS, parse_jwt
 from authgate.plugins.openid_connect.errors import InvalidTokenError
-from authgate.plugins.openid_connect.id_token import IdTokenRules, at_hash, validate_id_token
+from authgate.plugins.openid_connect.rs.access_token import ASYMMETRIC_ALGORITHMS, parse_jwt
+from authgate.plugins.openid_connect.rs.id_token import IdTokenRules, at_hash, validate_id_token
 from idp.oidc_harness import IdpServer, add_client, password_tokens, seed
 
 from . import tokens as t

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from authgate.plugins.openid_connect.claims import check_forbidden, required_rules
 from authgate.plugins.openid_connect.errors import InsufficientScopeError
+from authgate.plugins.openid_connect.rs.claims import check_forbidden, required_rules
 
 TOKEN: dict[str, Any] = {
     "scope": "openid email orders:read",

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from authgate.plugins.openid_connect.grant_cache import CacheTtls, GrantCache, ObtainedTokens
-from authgate.plugins.openid_connect.grants import InvalidCredentialsError, TokenResponse
+from authgate.plugins.openid_connect.idp_client.grant_cache import (
+    CacheTtls,
+    GrantCache,
+    ObtainedTokens,
+)
+from authgate.plugins.openid_connect.idp_client.grants import InvalidCredentialsError, TokenResponse
 
 from .test_token_cache import Clock
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from authgate.plugins.base import Headers
-from authgate.plugins.openid_connect.bearer import find_bearer, find_pair
-from authgate.plugins.openid_connect.headers import (
+from authgate.plugins.openid_connect.rs.bearer import find_bearer, find_pair
+from authgate.plugins.openid_connect.rs.headers import (
     HeaderTarget,
     claim_header_value,
     strip_spoofable,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from authgate.plugins.openid_connect.access_token import unverified_claims
+from authgate.plugins.openid_connect.rs.access_token import unverified_claims
 from idp.oidc_harness import PASSWORD, IdpServer, Seeded
 
 from .browser_env import upstream_headers

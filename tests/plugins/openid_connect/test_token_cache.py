@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from authgate.plugins.openid_connect.access_token import ASYMMETRIC_ALGORITHMS, VerifyPolicy
-from authgate.plugins.openid_connect.token_cache import KeyPrefix, TokenCache, cache_key
+from authgate.plugins.openid_connect.idp_client.token_cache import KeyPrefix, TokenCache, cache_key
+from authgate.plugins.openid_connect.rs.access_token import ASYMMETRIC_ALGORITHMS, VerifyPolicy
 
 
 class Clock:

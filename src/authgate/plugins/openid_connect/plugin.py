@@ -2,9 +2,9 @@
 
 Access phase: drop client copies of every header this plugin may set; with ``session`` or
 ``authorization_code`` enabled, handle logout, the login callback and the session first
-(:mod:`.browser_flow`); authenticate the first credential found (:mod:`.authenticate`), apply
-the claims rules (:mod:`.claims`), map the consumer, then hand tokens, claims and identity
-headers to the upstream (:mod:`.headers`). Failures are RFC 6750 §3 responses
+(:mod:`.rp.browser_flow`); authenticate the first credential found (:mod:`.rs.authenticate`), apply
+the claims rules (:mod:`.rs.claims`), map the consumer, then hand tokens, claims and identity
+headers to the upstream (:mod:`.rs.headers`). Failures are RFC 6750 §3 responses
 (:mod:`.errors`), or the login page for a browser navigation. Response phase: the session and
 login cookies.
 """
@@ -17,14 +17,6 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 
 from authgate.plugins.base import Headers, Plugin, PluginResponse, RequestContext
-from authgate.plugins.openid_connect.authenticate import Authenticator, Identity, Request
-from authgate.plugins.openid_connect.bearer import BEARER_HEADERS, query_params
-from authgate.plugins.openid_connect.browser_flow import BrowserFlow, add_set_cookies
-from authgate.plugins.openid_connect.claims import (
-    check_forbidden,
-    claim_at,
-    required_rules,
-)
 from authgate.plugins.openid_connect.errors import (
     ConsumerNotFoundError,
     IdpUnavailableError,
@@ -32,7 +24,15 @@ from authgate.plugins.openid_connect.errors import (
     OidcError,
     render,
 )
-from authgate.plugins.openid_connect.headers import (
+from authgate.plugins.openid_connect.rp.browser_flow import BrowserFlow, add_set_cookies
+from authgate.plugins.openid_connect.rs.authenticate import Authenticator, Identity, Request
+from authgate.plugins.openid_connect.rs.bearer import BEARER_HEADERS, query_params
+from authgate.plugins.openid_connect.rs.claims import (
+    check_forbidden,
+    claim_at,
+    required_rules,
+)
+from authgate.plugins.openid_connect.rs.headers import (
     ALWAYS_STRIPPED,
     CONSUMER_HEADERS,
     STRIPPED_PREFIXES,
@@ -42,7 +42,7 @@ from authgate.plugins.openid_connect.headers import (
     json_header_value,
     set_consumer_headers,
 )
-from authgate.plugins.openid_connect.request_credentials import (
+from authgate.plugins.openid_connect.rs.request_credentials import (
     BodyParams,
     hide_credential,
     read_body_params,

@@ -1,6 +1,6 @@
 """The browser side of the plugin, in Kong's order: logout, login callback, session.
 
-Runs before the API credentials of :mod:`.authenticate`; when nothing authenticates a
+Runs before the API credentials of :mod:`..rs.authenticate`; when nothing authenticates a
 request, a top-level navigation goes to the login page (:mod:`.login`) and anything else gets
 a 401 (:mod:`.browser`). The gateway's own cookies (the session and its chunks, the login
 state cookies) never reach the upstream (oauth2-proxy#388). Set-Cookie headers collected
@@ -13,10 +13,6 @@ import logging
 from urllib.parse import urlsplit
 
 from authgate.plugins.base import Headers, PluginResponse, RequestContext
-from authgate.plugins.openid_connect.authenticate import Authenticator, Identity
-from authgate.plugins.openid_connect.authorization_code import callback_params
-from authgate.plugins.openid_connect.bearer import Found
-from authgate.plugins.openid_connect.browser import is_navigation, page
 from authgate.plugins.openid_connect.errors import (
     IdpUnavailableError,
     InvalidRequestError,
@@ -24,23 +20,27 @@ from authgate.plugins.openid_connect.errors import (
     MissingCredentialsError,
     OidcError,
 )
-from authgate.plugins.openid_connect.grants import (
+from authgate.plugins.openid_connect.idp_client.grants import (
     InvalidCredentialsError,
     TokenResponse,
     request_tokens,
 )
-from authgate.plugins.openid_connect.login import LoginFlow
-from authgate.plugins.openid_connect.logout_flow import LogoutFlow
-from authgate.plugins.openid_connect.refresh import Refresher
-from authgate.plugins.openid_connect.request_url import route_path
-from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
-from authgate.plugins.openid_connect.session import (
+from authgate.plugins.openid_connect.idp_client.refresh import Refresher
+from authgate.plugins.openid_connect.rp.authorization_code import callback_params
+from authgate.plugins.openid_connect.rp.browser import is_navigation, page
+from authgate.plugins.openid_connect.rp.login import LoginFlow
+from authgate.plugins.openid_connect.rp.logout_flow import LogoutFlow
+from authgate.plugins.openid_connect.rp.request_url import route_path
+from authgate.plugins.openid_connect.rp.session import (
     JAR_KEY,
     SessionClaims,
     SessionTokens,
     jar_for,
     session_data,
 )
+from authgate.plugins.openid_connect.rs.authenticate import Authenticator, Identity
+from authgate.plugins.openid_connect.rs.bearer import Found
+from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
 from authgate.sessions import (
     CookieJar,
     CookieSessionStore,

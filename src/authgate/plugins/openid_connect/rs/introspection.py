@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from authgate.plugins.openid_connect.client_auth import ClientCredentials, post_form
 from authgate.plugins.openid_connect.errors import IdpUnavailableError, InvalidTokenError
-from authgate.plugins.openid_connect.http_client import IdpHttpClient, OutboundError
+from authgate.plugins.openid_connect.idp_client.client_auth import ClientCredentials, post_form
+from authgate.plugins.openid_connect.idp_client.http_client import IdpHttpClient, OutboundError
 
 __all__ = ["check_introspection", "introspect"]
 

@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from authgate.plugins.openid_connect.grants import InvalidCredentialsError, TokenResponse
-from authgate.plugins.openid_connect.token_cache import TokenCache
+from authgate.plugins.openid_connect.idp_client.grants import InvalidCredentialsError, TokenResponse
+from authgate.plugins.openid_connect.idp_client.token_cache import TokenCache
 
 __all__ = [
     "GRANT_CACHE_MAX_ENTRIES",

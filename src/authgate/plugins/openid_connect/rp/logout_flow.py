@@ -14,19 +14,19 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from authgate.plugins.base import PluginResponse, RequestContext
-from authgate.plugins.openid_connect.authenticate import Authenticator
-from authgate.plugins.openid_connect.browser import page, redirect
-from authgate.plugins.openid_connect.client_auth import ClientCredentials
-from authgate.plugins.openid_connect.discovery import Metadata
-from authgate.plugins.openid_connect.logout import (
+from authgate.plugins.openid_connect.idp_client.client_auth import ClientCredentials
+from authgate.plugins.openid_connect.idp_client.discovery import Metadata
+from authgate.plugins.openid_connect.rp.browser import page, redirect
+from authgate.plugins.openid_connect.rp.logout import (
     end_session_url,
     is_cognito_issuer,
     is_logout,
     revoke,
 )
-from authgate.plugins.openid_connect.request_url import route_url
+from authgate.plugins.openid_connect.rp.request_url import route_url
+from authgate.plugins.openid_connect.rp.session import SessionTokens, jar_for
+from authgate.plugins.openid_connect.rs.authenticate import Authenticator
 from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
-from authgate.plugins.openid_connect.session import SessionTokens, jar_for
 from authgate.sessions import SessionStore
 
 __all__ = ["LogoutFlow"]

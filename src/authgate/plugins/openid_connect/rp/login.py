@@ -1,7 +1,7 @@
 """The browser login: send the browser to the IdP, take the callback, start the session.
 
 OpenID Connect Core 1.0 §3.1 (authorization code flow) on top of :mod:`.authorization_code`
-and :mod:`.id_token`. Failures a user can hit (expired or replayed callback, state mismatch,
+and :mod:`..rs.id_token`. Failures a user can hit (expired or replayed callback, state mismatch,
 ``error=access_denied``, a refused code) end on a small page with a "Try again" link, never in
 a redirect loop; each consumes the login's state cookie.
 """
@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 import orjson
 
 from authgate.plugins.base import PluginResponse, RequestContext
-from authgate.plugins.openid_connect.access_token import parse_jwt
-from authgate.plugins.openid_connect.authenticate import Authenticator
-from authgate.plugins.openid_connect.authorization_code import (
+from authgate.plugins.openid_connect.errors import IdpUnavailableError, InvalidTokenError
+from authgate.plugins.openid_connect.idp_client.grants import InvalidCredentialsError, TokenResponse
+from authgate.plugins.openid_connect.rp.authorization_code import (
     MAX_PENDING_LOGINS,
     CallbackParams,
     LoginState,
@@ -25,13 +25,13 @@ from authgate.plugins.openid_connect.authorization_code import (
     redeem,
     state_cookie_name,
 )
-from authgate.plugins.openid_connect.browser import page, redirect
-from authgate.plugins.openid_connect.errors import IdpUnavailableError, InvalidTokenError
-from authgate.plugins.openid_connect.grants import InvalidCredentialsError, TokenResponse
-from authgate.plugins.openid_connect.id_token import IdTokenRules, validate_id_token
-from authgate.plugins.openid_connect.request_url import restore_url, return_url, route_url
+from authgate.plugins.openid_connect.rp.browser import page, redirect
+from authgate.plugins.openid_connect.rp.request_url import restore_url, return_url, route_url
+from authgate.plugins.openid_connect.rp.session import jar_for, session_data
+from authgate.plugins.openid_connect.rs.access_token import parse_jwt
+from authgate.plugins.openid_connect.rs.authenticate import Authenticator
+from authgate.plugins.openid_connect.rs.id_token import IdTokenRules, validate_id_token
 from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
-from authgate.plugins.openid_connect.session import jar_for, session_data
 from authgate.sessions import CookieJar, CookieSettings, Session, SessionCodec, SessionStore
 
 __all__ = ["LoginFlow"]

@@ -6,7 +6,7 @@ import base64
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
-from authgate.plugins.openid_connect.http_client import HttpResponse, IdpHttpClient
+from authgate.plugins.openid_connect.idp_client.http_client import HttpResponse, IdpHttpClient
 
 __all__ = ["ClientCredentials", "post_form"]
 

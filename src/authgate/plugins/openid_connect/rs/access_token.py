@@ -1,9 +1,9 @@
 """RFC 7519 §7.2 / RFC 9068 §4 validation of JWT access tokens, as a chain of small checks.
 
 No I/O: the caller parses the token (:func:`parse_jwt`), finds the key for its ``kid``
-(:mod:`.jwks`), then calls :func:`verify_jwt`. Algorithms come from an explicit allow-list
-(never ``none``; HS* only when enabled); the key's ``kty``, curve and ``alg`` must match the
-header, so an RSA public key can never be used as an HMAC secret (PyJWT's DSA-3293).
+(:mod:`..idp_client.jwks`), then calls :func:`verify_jwt`. Algorithms come from an explicit
+allow-list (never ``none``; HS* only when enabled); the key's ``kty``, curve and ``alg`` must
+match the header, so an RSA public key can never be used as an HMAC secret (PyJWT's DSA-3293).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from joserfc import jws
 from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 
-from authgate.plugins.openid_connect.claims import claim_at, claim_values
 from authgate.plugins.openid_connect.errors import InvalidTokenError
+from authgate.plugins.openid_connect.idp_client.jwks import Jwk
+from authgate.plugins.openid_connect.rs.claims import claim_at, claim_values
 
 __all__ = [
     "ASYMMETRIC_ALGORITHMS",
@@ -56,8 +56,6 @@ _PKCS1_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "RS512": hashes.SHA512,
 }
 _PKCS1 = padding.PKCS1v15()
-
-Jwk = RSAKey | ECKey | OKPKey | OctKey
 
 
 def _kty_of(alg: str) -> str:

@@ -13,11 +13,14 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from authgate.plugins.openid_connect.access_token import Jwk
-from authgate.plugins.openid_connect.discovery import Metadata, discovery_url, parse_metadata
 from authgate.plugins.openid_connect.errors import IdpUnavailableError
-from authgate.plugins.openid_connect.http_client import IdpHttpClient, OutboundError
-from authgate.plugins.openid_connect.jwks import KeySet, parse_jwks
+from authgate.plugins.openid_connect.idp_client.discovery import (
+    Metadata,
+    discovery_url,
+    parse_metadata,
+)
+from authgate.plugins.openid_connect.idp_client.http_client import IdpHttpClient, OutboundError
+from authgate.plugins.openid_connect.idp_client.jwks import Jwk, KeySet, parse_jwks
 
 __all__ = ["Provider", "ProviderSettings"]
 

@@ -5,7 +5,7 @@ expires (``exp``); it is kept by a :class:`~authgate.sessions.SessionStore` (``s
 cookie``). Tokens read back from a session are trusted without re-verification (Kong's
 ``reverify: false``): the session is sealed with AES-GCM, so nobody but the gateway wrote it.
 An access token that expires within ``REFRESH_MARGIN`` seconds is refreshed first
-(:mod:`.refresh`); a refresh the IdP refuses ends the session.
+(:mod:`..idp_client.refresh`); a refresh the IdP refuses ends the session.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from authgate.plugins.base import RequestContext
-from authgate.plugins.openid_connect.access_token import unverified_claims
-from authgate.plugins.openid_connect.grants import TokenResponse
-from authgate.plugins.openid_connect.request_url import is_https
+from authgate.plugins.openid_connect.idp_client.grants import TokenResponse
+from authgate.plugins.openid_connect.rp.request_url import is_https
+from authgate.plugins.openid_connect.rs.access_token import unverified_claims
 from authgate.sessions import CookieJar, Session, parse_cookie_header
 
 __all__ = [

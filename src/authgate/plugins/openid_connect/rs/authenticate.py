@@ -1,7 +1,7 @@
 """Kong's credential search: bearer JWT → introspection → userinfo → refresh_token → password →
 client_credentials (research/rp.md §2.1); the first credential found decides.
 
-``session`` and ``authorization_code`` run in :mod:`.browser_flow` before this; ``kong_oauth2``
+``session`` and ``authorization_code`` run in :mod:`..rp.browser_flow` before this; ``kong_oauth2``
 is accepted in ``auth_methods`` but not run (docs/openid-connect.md). Every result carries the
 claims used for authorization and where the credential was found, so ``hide_credentials``
 removes exactly that.
@@ -17,7 +17,16 @@ from typing import Any
 from joserfc.jwk import OctKey
 
 from authgate.plugins.base import Headers
-from authgate.plugins.openid_connect.access_token import (
+from authgate.plugins.openid_connect.errors import InvalidTokenError
+from authgate.plugins.openid_connect.idp_client.client_auth import ClientCredentials
+from authgate.plugins.openid_connect.idp_client.grant_cache import CacheTtls, ObtainedTokens
+from authgate.plugins.openid_connect.idp_client.grants import (
+    InvalidCredentialsError,
+    request_tokens,
+)
+from authgate.plugins.openid_connect.idp_client.provider import Provider, ProviderSettings
+from authgate.plugins.openid_connect.idp_client.token_cache import KeyPrefix, cache_key
+from authgate.plugins.openid_connect.rs.access_token import (
     ASYMMETRIC_ALGORITHMS,
     HMAC_ALGORITHMS,
     VerifyPolicy,
@@ -26,7 +35,7 @@ from authgate.plugins.openid_connect.access_token import (
     unverified_claims,
     verify_jwt,
 )
-from authgate.plugins.openid_connect.bearer import (
+from authgate.plugins.openid_connect.rs.bearer import (
     Found,
     check_token,
     find_pair,
@@ -34,16 +43,10 @@ from authgate.plugins.openid_connect.bearer import (
     is_b64token,
     locate_bearer,
 )
-from authgate.plugins.openid_connect.client_auth import ClientCredentials
-from authgate.plugins.openid_connect.errors import InvalidTokenError
-from authgate.plugins.openid_connect.grant_cache import CacheTtls, ObtainedTokens
-from authgate.plugins.openid_connect.grants import InvalidCredentialsError, request_tokens
-from authgate.plugins.openid_connect.introspection import check_introspection, introspect
-from authgate.plugins.openid_connect.provider import Provider, ProviderSettings
+from authgate.plugins.openid_connect.rs.introspection import check_introspection, introspect
+from authgate.plugins.openid_connect.rs.userinfo import fetch_userinfo
 from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
 from authgate.plugins.openid_connect.services import OidcServices
-from authgate.plugins.openid_connect.token_cache import KeyPrefix, cache_key
-from authgate.plugins.openid_connect.userinfo import fetch_userinfo
 
 __all__ = ["Authenticator", "Identity"]
 
@@ -351,7 +354,7 @@ class Authenticator:
     async def _grant_key(
         self, grant: dict[str, str], credentials: ClientCredentials | None, secrets: tuple[str, ...]
     ) -> tuple[str, ClientCredentials, bytes]:
-        """The token endpoint, the client and the :mod:`.grant_cache` key of a grant."""
+        """The token endpoint, the client and the :mod:`..idp_client.grant_cache` key of a grant."""
         if credentials is None:
             raise InvalidCredentialsError("no client configured")
         metadata = await self.provider.metadata()
@@ -381,7 +384,7 @@ class Authenticator:
         *,
         own_client: bool = True,
     ) -> ObtainedTokens:
-        """Kong's ``cache_tokens`` (:mod:`.grant_cache`) in front of the token endpoint."""
+        """Kong's ``cache_tokens`` (:mod:`..idp_client.grant_cache`) before the token endpoint."""
         endpoint, client, key = await self._grant_key(grant, credentials, secrets)
         cache, caching = self.services.obtained, self.config.cache_tokens
         if caching and (cached := cache.get(key)) is not None:

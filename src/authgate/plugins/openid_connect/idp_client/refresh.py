@@ -15,7 +15,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
-from authgate.plugins.openid_connect.grants import TokenResponse
+from authgate.plugins.openid_connect.idp_client.grants import TokenResponse
 
 __all__ = ["GRACE_SECONDS", "Refresher"]
 

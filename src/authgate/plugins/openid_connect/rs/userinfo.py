@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from authgate.plugins.openid_connect.errors import IdpUnavailableError, InvalidTokenError
-from authgate.plugins.openid_connect.http_client import IdpHttpClient, OutboundError
+from authgate.plugins.openid_connect.idp_client.http_client import IdpHttpClient, OutboundError
 
 __all__ = ["fetch_userinfo"]
 

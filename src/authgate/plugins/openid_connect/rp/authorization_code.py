@@ -20,10 +20,10 @@ from urllib.parse import urlencode
 
 import orjson
 
-from authgate.plugins.openid_connect.client_auth import ClientCredentials
 from authgate.plugins.openid_connect.errors import InvalidRequestError
-from authgate.plugins.openid_connect.grants import TokenResponse, request_tokens
-from authgate.plugins.openid_connect.http_client import IdpHttpClient
+from authgate.plugins.openid_connect.idp_client.client_auth import ClientCredentials
+from authgate.plugins.openid_connect.idp_client.grants import TokenResponse, request_tokens
+from authgate.plugins.openid_connect.idp_client.http_client import IdpHttpClient
 
 __all__ = [
     "MAX_PENDING_LOGINS",

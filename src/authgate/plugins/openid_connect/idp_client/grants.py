@@ -14,9 +14,9 @@ import logging
 from dataclasses import dataclass, field
 
 from authgate.json_object import loads_object
-from authgate.plugins.openid_connect.client_auth import ClientCredentials, post_form
 from authgate.plugins.openid_connect.errors import IdpUnavailableError, OidcError
-from authgate.plugins.openid_connect.http_client import IdpHttpClient, OutboundError
+from authgate.plugins.openid_connect.idp_client.client_auth import ClientCredentials, post_form
+from authgate.plugins.openid_connect.idp_client.http_client import IdpHttpClient, OutboundError
 
 __all__ = ["InvalidCredentialsError", "TokenResponse", "parse_token_response", "request_tokens"]
 

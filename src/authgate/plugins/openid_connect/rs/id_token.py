@@ -18,13 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from authgate.plugins.openid_connect.access_token import (
+from authgate.plugins.openid_connect.errors import InvalidTokenError
+from authgate.plugins.openid_connect.rs.access_token import (
     Jwk,
     ParsedJwt,
     VerifyPolicy,
     verify_jwt,
 )
-from authgate.plugins.openid_connect.errors import InvalidTokenError
 
 __all__ = ["IdTokenRules", "at_hash", "validate_id_token"]
 

@@ -11,15 +11,14 @@ import logging
 from collections.abc import Iterable, Sequence
 
 from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, OKPKey, RSAKey
+from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 
-from authgate.plugins.openid_connect.access_token import Jwk
-
-__all__ = ["MAX_KEYS", "KeySet", "parse_jwks"]
+__all__ = ["MAX_KEYS", "Jwk", "KeySet", "parse_jwks"]
 
 logger = logging.getLogger("authgate.openid_connect")
 
 MAX_KEYS = 100
+Jwk = RSAKey | ECKey | OKPKey | OctKey
 _TYPES: dict[str, type[RSAKey] | type[ECKey] | type[OKPKey]] = {
     "RSA": RSAKey,
     "EC": ECKey,

@@ -14,8 +14,8 @@ import logging
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode, urlsplit
 
-from authgate.plugins.openid_connect.client_auth import ClientCredentials, post_form
-from authgate.plugins.openid_connect.http_client import IdpHttpClient, OutboundError
+from authgate.plugins.openid_connect.idp_client.client_auth import ClientCredentials, post_form
+from authgate.plugins.openid_connect.idp_client.http_client import IdpHttpClient, OutboundError
 
 __all__ = ["end_session_url", "is_cognito_issuer", "is_logout", "revoke"]
 
