@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Generic, Protocol, TypeVar
 
-__all__ = ["DEFAULT_MAX_ENTRIES", "KeyPrefix", "TokenCache", "cache_key"]
+__all__ = ["DEFAULT_MAX_ENTRIES", "CacheStore", "KeyPrefix", "TokenCache", "cache_key", "cached"]
 
 DEFAULT_MAX_ENTRIES = 10_000
 V = TypeVar("V")
@@ -96,3 +96,30 @@ class TokenCache(Generic[V]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class CacheStore(Protocol[V]):
+    """What :func:`cached` needs of a cache (a :class:`TokenCache`, the grant cache)."""
+
+    def get(self, key: bytes, /) -> V | None: ...
+
+    def put(self, key: bytes, value: V, expires_at: float, /) -> None: ...
+
+
+async def cached(
+    store: CacheStore[V] | None,
+    key: bytes,
+    fetch: Callable[[], Awaitable[V]],
+    expires_at: Callable[[V], float],
+) -> V:
+    """``store``'s value for ``key``, else ``fetch()``'s, kept until ``expires_at(value)``.
+
+    With ``store`` None (caching disabled) every call fetches. A store's ``get`` may raise
+    (the grant cache's remembered refusals); so may ``fetch``, and then nothing is stored.
+    """
+    if store is not None and (hit := store.get(key)) is not None:
+        return hit
+    value = await fetch()
+    if store is not None:
+        store.put(key, value, expires_at(value))
+    return value
