@@ -17,7 +17,7 @@ import pytest
 from authgate.config import load_config_text
 from authgate.idp.records import ResourceServerScope
 from authgate.idp.store import IdpStore
-from authgate.plugins.openid_connect import OidcServices, OpenIDConnectPlugin
+from authgate.plugins.openid_connect import OidcServices, plugin_for
 from authgate.plugins.registry import plugin_schemas
 from authgate.proxy.router import Router
 from authgate.proxy.runtime import Runtime, RuntimeHolder
@@ -96,7 +96,7 @@ def _config(echo_port: int, pool: Seeded, other: Seeded) -> str:
 
 async def gateway(config_text: str, services: OidcServices) -> ProxyServer:
     config = load_config_text(config_text, plugin_schemas())
-    entries = [(entry, OpenIDConnectPlugin(entry.config, services)) for entry in config.plugins]
+    entries = [(entry, plugin_for(entry.config, services)) for entry in config.plugins]
     holder = RuntimeHolder(Runtime(config, Router(config), entries, ()))
     return await start_server(holder, "127.0.0.1", 0)
 
