@@ -17,8 +17,7 @@ from authgate.plugins.openid_connect.rs.access_token import (
     parse_jwt,
     verify_jwt,
 )
-
-from . import tokens as t
+from authgate.testing import tokens as t
 
 NOW = time.time()
 PUBLIC = parse_jwks(

@@ -11,9 +11,8 @@ from joserfc.jwk import KeySet
 from authgate.plugins.openid_connect.errors import InvalidTokenError
 from authgate.plugins.openid_connect.rs.access_token import ASYMMETRIC_ALGORITHMS, parse_jwt
 from authgate.plugins.openid_connect.rs.id_token import IdTokenRules, at_hash, validate_id_token
+from authgate.testing import tokens as t
 from idp.oidc_harness import IdpServer, add_client, password_tokens, seed
-
-from . import tokens as t
 
 ACCESS = "the-access-token"
 NOW = time.time()

@@ -22,9 +22,9 @@ from authgate.plugins.registry import plugin_schemas
 from authgate.proxy.router import Router
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.server import ProxyServer, start_server
+from authgate.testing import tokens as t
 from idp.oidc_harness import IdpServer, Seeded, client_settings, password_tokens, seed
 
-from . import tokens as t
 from .browser_env import upstream_headers
 
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from authgate.plugins.openid_connect import OidcServices
+from authgate.testing import tokens as t
 from idp.oidc_harness import IdpServer, Seeded
 
-from . import tokens as t
 from .browser_env import upstream_headers
 from .test_through_proxy import (
     access_token,

@@ -1,4 +1,7 @@
-"""Signing keys and token factories for the openid-connect tests (RFC 7515 compact JWS)."""
+"""Signing keys and token factories for tests of the openid-connect plugin (RFC 7515 compact JWS).
+
+The keys are generated at import; the tokens are signed with them (or made malformed on purpose).
+"""
 
 from __future__ import annotations
 
