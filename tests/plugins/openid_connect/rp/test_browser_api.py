@@ -6,7 +6,7 @@ import pytest
 
 from idp.oidc_harness import password_tokens
 
-from .browser_env import NAV, Gateway, set_cookies
+from ..browser_env import NAV, Gateway, set_cookies
 
 pytest_plugins = ["plugins.openid_connect.browser_fixtures"]
 

@@ -10,8 +10,8 @@ import pytest
 
 from idp.oidc_harness import IdpServer, Seeded, add_client, password_tokens
 
-from .browser_env import upstream_headers
-from .test_through_proxy import (
+from ..browser_env import upstream_headers
+from ..test_through_proxy import (
     Env,
     config_text,
     open_env,

@@ -9,7 +9,7 @@ import pytest
 from authgate.plugins.openid_connect import OidcServices
 from idp.oidc_harness import IdpServer
 
-from .browser_env import (
+from ..browser_env import (
     NAV,
     Gateway,
     login,
@@ -40,7 +40,7 @@ async def test_session_over_4kb_is_chunked_and_reassembled(idp: IdpServer, echo_
     services = OidcServices(clock=idp.clock)
     async with running_gateway(big, echo_port, {"app": plugin_config(big)}, services) as running:
         first = await running.browser.get(f"{big.base}/app", headers=NAV)
-        from .browser_env import sign_in
+        from ..browser_env import sign_in
 
         callback = await sign_in(running.browser, first.headers["location"], big.pool)
         back = await running.browser.get(callback, headers=NAV)
@@ -198,7 +198,7 @@ async def test_session_cookie_flags_follow_the_config(
     running = await start_gateway(site, echo_port, {"app": secure}, OidcServices(clock=idp.clock))
     gateway.server, gateway.browser = running.server, running.browser
     first = await running.browser.get(f"{site.base}/app", headers=NAV)
-    from .browser_env import sign_in
+    from ..browser_env import sign_in
 
     callback = await sign_in(running.browser, first.headers["location"], site.pool)
     back = await running.browser.get(callback, headers=NAV)

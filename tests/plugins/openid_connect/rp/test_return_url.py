@@ -12,7 +12,7 @@ import pytest
 from authgate.plugins.openid_connect import OidcServices
 from idp.oidc_harness import IdpServer
 
-from .browser_env import NAV, Gateway, Site, plugin_config, running_gateway, sign_in
+from ..browser_env import NAV, Gateway, Site, plugin_config, running_gateway, sign_in
 
 pytest_plugins = ["plugins.openid_connect.browser_fixtures"]
 

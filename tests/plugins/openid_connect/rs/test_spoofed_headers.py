@@ -19,8 +19,8 @@ from authgate.plugins.openid_connect import OidcServices
 from idp.oidc_harness import IdpServer
 from proxy.raw_upstream import RawUpstream
 
-from .browser_env import NAV, Gateway, Site, login, make_site, plugin_config, running_gateway
-from .test_through_proxy import access_token, make_machine
+from ..browser_env import NAV, Gateway, Site, login, make_site, plugin_config, running_gateway
+from ..test_through_proxy import access_token, make_machine
 
 MARK = "spoofed-by-the-client"
 SPOOFED = [

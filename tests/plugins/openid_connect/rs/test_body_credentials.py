@@ -11,8 +11,8 @@ import pytest
 
 from idp.oidc_harness import IdpServer, Seeded, password_tokens
 
-from .browser_env import upstream_headers
-from .test_through_proxy import (
+from ..browser_env import upstream_headers
+from ..test_through_proxy import (
     Env,
     access_token,
     config_text,

@@ -13,7 +13,7 @@ import pytest
 from authgate.testing import free_port
 from idp.oidc_harness import IdpServer
 
-from .browser_env import (
+from ..browser_env import (
     NAV,
     Gateway,
     login,

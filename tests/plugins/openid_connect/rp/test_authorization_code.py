@@ -8,7 +8,7 @@ import pytest
 
 from idp.oidc_harness import query_of
 
-from .browser_env import (
+from ..browser_env import (
     NAV,
     Gateway,
     login,

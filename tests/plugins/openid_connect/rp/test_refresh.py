@@ -11,7 +11,7 @@ import pytest
 from authgate.plugins.openid_connect import OidcServices
 from idp.oidc_harness import IdpServer
 
-from .browser_env import (
+from ..browser_env import (
     NAV,
     Gateway,
     Site,

@@ -15,8 +15,8 @@ from authgate.plugins.openid_connect import OidcServices
 from authgate.testing import tokens as t
 from idp.oidc_harness import IdpServer, Seeded
 
-from .browser_env import upstream_headers
-from .test_through_proxy import (
+from ..browser_env import upstream_headers
+from ..test_through_proxy import (
     access_token,
     config_text,
     open_env,

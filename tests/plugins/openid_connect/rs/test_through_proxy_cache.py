@@ -15,8 +15,8 @@ import pytest
 from authgate.plugins.openid_connect.rs.access_token import unverified_claims
 from idp.oidc_harness import PASSWORD, IdpServer, Seeded
 
-from .browser_env import upstream_headers
-from .test_through_proxy import Env, config_text, make_machine, open_env, route
+from ..browser_env import upstream_headers
+from ..test_through_proxy import Env, config_text, make_machine, open_env, route
 
 TOKEN = "/oauth2/token"
 N = 5

@@ -9,7 +9,7 @@ import pytest
 
 from idp.oidc_harness import IdpServer, Seeded, seed
 
-from .test_through_proxy import (
+from ..test_through_proxy import (
     Env,
     access_token,
     config_text,

@@ -11,7 +11,7 @@ import pytest
 from authgate.testing import free_port
 from idp.oidc_harness import IdpServer, Seeded
 
-from .test_through_proxy import (
+from ..test_through_proxy import (
     Env,
     config_text,
     open_env,
