@@ -36,7 +36,7 @@ from loadgen import Load, WrkResult
 from oidc_idp import EmbeddedIdp, start_idp, unverified_claims
 from token_mint import mint_tokens, write_tokens
 
-from authgate.plugins.openid_connect.token_cache import DEFAULT_MAX_ENTRIES
+from authgate.plugins.openid_connect.idp_client.token_cache import DEFAULT_MAX_ENTRIES
 
 __all__ = ["OidcBench"]
 

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from joserfc import jws
 from joserfc.jwk import RSAKey
 
-from authgate.plugins.openid_connect.access_token import (
+from authgate.plugins.openid_connect.rs.access_token import (
     ASYMMETRIC_ALGORITHMS,
     VerifyPolicy,
     parse_jwt,

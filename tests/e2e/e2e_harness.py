@@ -24,7 +24,7 @@ from authgate.config import load_config_text
 from authgate.idp.storage.store import IdpStore
 from authgate.idp.web.app import create_app
 from authgate.plugins.base import Plugin
-from authgate.plugins.openid_connect import OidcServices, OpenIDConnectPlugin
+from authgate.plugins.openid_connect import OidcServices, OpenIDConnectPlugin, plugin_for
 from authgate.plugins.registry import plugin_class, plugin_schemas
 from authgate.proxy.router import Router
 from authgate.proxy.runtime import Runtime, RuntimeHolder
@@ -135,7 +135,7 @@ class GatewayThread:
     def _plugin(self, name: str, config: Any) -> Plugin:
         if name == OpenIDConnectPlugin.name:
             assert self.services is not None
-            return OpenIDConnectPlugin(config, self.services)
+            return plugin_for(config, self.services)
         return plugin_class(name)(config)
 
     def stop(self) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from authgate.plugins.access_record import AccessRecord, Observer
 from authgate.plugins.base import Plugin, PluginResponse, RequestContext
-from authgate.plugins.registry import plugin_class
+from authgate.plugins.registry import build_plugin
 from authgate.proxy.router import Router
 from authgate.proxy.upstreams.active_checks import ActiveChecker
 from authgate.proxy.upstreams.balancer import Balancer
@@ -230,7 +230,7 @@ class Runtime:
     def build(cls, config: GatewayConfig, observers: Sequence[Observer] = ()) -> Runtime:
         """Compile ``config``: instantiate enabled plugins and precompute route chains."""
         entries = [
-            (entry, plugin_class(entry.name)(entry.config))
+            (entry, build_plugin(entry.name, entry.config))
             for entry in config.plugins
             if entry.enabled
         ]

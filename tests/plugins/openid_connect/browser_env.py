@@ -17,7 +17,7 @@ import httpx
 import orjson
 
 from authgate.config import load_config_text
-from authgate.plugins.openid_connect import OidcServices, OpenIDConnectPlugin
+from authgate.plugins.openid_connect import OidcServices, plugin_for
 from authgate.plugins.registry import plugin_schemas
 from authgate.proxy.router import Router
 from authgate.proxy.runtime import Runtime, RuntimeHolder
@@ -136,7 +136,7 @@ async def start_gateway(
     site: Site, echo_port: int, routes: dict[str, dict[str, Any]], services: OidcServices
 ) -> Gateway:
     config = load_config_text(gateway_yaml(echo_port, routes), plugin_schemas())
-    entries = [(entry, OpenIDConnectPlugin(entry.config, services)) for entry in config.plugins]
+    entries = [(entry, plugin_for(entry.config, services)) for entry in config.plugins]
     holder = RuntimeHolder(Runtime(config, Router(config), entries, ()))
     server = await start_server(holder, "127.0.0.1", site.port)
     return Gateway(server, services, site)

@@ -17,15 +17,15 @@ import pytest
 from authgate.config import load_config_text
 from authgate.idp.domain.records import ResourceServerScope
 from authgate.idp.storage.store import IdpStore
-from authgate.plugins.openid_connect import OidcServices, OpenIDConnectPlugin
+from authgate.plugins.openid_connect import OidcServices, plugin_for
 from authgate.plugins.registry import plugin_schemas
 from authgate.proxy.router import Router
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.server.listener import HttpServer
 from authgate.proxy.start import start_server
+from authgate.testing import tokens as t
 from idp.oidc_harness import IdpServer, Seeded, client_settings, password_tokens, seed
 
-from . import tokens as t
 from .browser_env import upstream_headers
 
 
@@ -97,7 +97,7 @@ def _config(echo_port: int, pool: Seeded, other: Seeded) -> str:
 
 async def gateway(config_text: str, services: OidcServices) -> HttpServer:
     config = load_config_text(config_text, plugin_schemas())
-    entries = [(entry, OpenIDConnectPlugin(entry.config, services)) for entry in config.plugins]
+    entries = [(entry, plugin_for(entry.config, services)) for entry in config.plugins]
     holder = RuntimeHolder(Runtime(config, Router(config), entries, ()))
     return await start_server(holder, "127.0.0.1", 0)
 

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from authgate.plugins.openid_connect.grant_cache import GrantCache, ObtainedTokens
-from authgate.plugins.openid_connect.http_client import IdpHttpClient
-from authgate.plugins.openid_connect.provider import Provider, ProviderSettings
-from authgate.plugins.openid_connect.refresh import Refresher
-from authgate.plugins.openid_connect.token_cache import TokenCache
+from authgate.plugins.openid_connect.idp_client.grant_cache import GrantCache, ObtainedTokens
+from authgate.plugins.openid_connect.idp_client.http_client import IdpHttpClient
+from authgate.plugins.openid_connect.idp_client.provider import Provider, ProviderSettings
+from authgate.plugins.openid_connect.idp_client.refresh import Refresher
+from authgate.plugins.openid_connect.idp_client.token_cache import TokenCache
 
 __all__ = ["ObtainedTokens", "OidcServices", "default_services"]
 

@@ -1,0 +1,1 @@
+"""Tests of the plugin's client of the OpenID Provider (src/.../openid_connect/idp_client)."""

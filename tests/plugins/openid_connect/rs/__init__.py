@@ -1,0 +1,1 @@
+"""Tests of the resource-server layer (src/.../openid_connect/rs): credentials, verification."""
