@@ -109,6 +109,19 @@ def test_sighup_reloads_the_config_file(gateways: GatewayFactory, echo_port: int
     assert 'authgate_config_reloads_total{result="failure"} 1.0' in metrics
 
 
+def test_sighup_with_an_unreadable_file_keeps_serving(
+    gateways: GatewayFactory, echo_port: int
+) -> None:
+    gateway = gateways(workers=1)
+    gateway.config.write_bytes(b"_format_version: '3.0'  # caf\xe9\n")
+    gateway.process.send_signal(signal.SIGHUP)
+    eventually(lambda: "reload refused" in gateway.process.log())
+    assert f"{gateway.config}: not UTF-8 (byte 29)" in gateway.process.log()
+    assert _status(gateway.proxy + "/bar") == 200
+    metrics = httpx.get(gateway.admin + "/metrics").text
+    assert 'authgate_config_reloads_total{result="failure"} 1.0' in metrics
+
+
 def test_worker_hung_during_reload_is_replaced_and_the_reload_applies(
     gateways: GatewayFactory, echo_port: int
 ) -> None:

@@ -217,14 +217,10 @@ def _tls_files(tls_cert: Path | None, tls_key: Path | None) -> TlsFiles | None:
 def _initial_config(config: Path) -> LoadedConfig:
     """The ``--config`` file loaded, or every problem printed (naming file:line:col) and exit."""
     from authgate.config import ConfigError
-    from authgate.proxy.workers.loaded_config import parse_config_text
+    from authgate.proxy.workers.loaded_config import load_config_file
 
     try:
-        text = config.read_text(encoding="utf-8")
-        return parse_config_text(text, version=1, source=str(config))
-    except (OSError, UnicodeDecodeError) as exc:
-        typer.echo(f"authgate: cannot read {config}: {exc}", err=True)
-        raise typer.Exit(EXIT_INVALID_CONFIG) from None
+        return load_config_file(config, version=1)
     except ConfigError as exc:
         count = plural(len(exc.issues), "problem")
         typer.echo(f"{config}: invalid configuration ({count}):", err=True)

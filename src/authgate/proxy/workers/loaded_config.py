@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import orjson
 
-from authgate.config import ConfigError, ConfigIssue, GatewayConfig, load_config_text
+from authgate.config import (
+    ConfigError,
+    ConfigIssue,
+    GatewayConfig,
+    load_config_text,
+    read_config_file,
+)
 from authgate.config.positions import locate_issues
 from authgate.plugins.registry import plugin_schemas
 from authgate.proxy.tls import unusable_certificates
 
-__all__ = ["LoadedConfig", "ReloadResult", "config_hash", "parse_config_text"]
+__all__ = ["LoadedConfig", "ReloadResult", "config_hash", "load_config_file", "parse_config_text"]
 
 
 @dataclass(frozen=True)
@@ -54,3 +61,11 @@ def parse_config_text(text: str, version: int, source: str = "<string>") -> Load
         error = ConfigError(ConfigIssue(path, message) for path, message in unusable)
         raise locate_issues(error, text, source)
     return LoadedConfig(version=version, text=text, config=config, hash=config_hash(config))
+
+
+def load_config_file(path: Path, version: int) -> LoadedConfig:
+    """Read (:func:`~authgate.config.read_config_file`) and validate the ``--config`` file.
+
+    The one loader of the gateway's start and of SIGHUP; :class:`ConfigError` names the file.
+    """
+    return parse_config_text(read_config_file(path), version, source=str(path))

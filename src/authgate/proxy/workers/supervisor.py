@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from authgate.config import ConfigError, ConfigIssue
+from authgate.config import ConfigError, ConfigIssue, read_config_file
 from authgate.proxy.added_headers import DEFAULT_HEADERS
 from authgate.proxy.self_signed import write_default_certificate
 from authgate.proxy.tls import TlsFiles, TlsSetupError, server_context
@@ -242,13 +242,15 @@ class Supervisor:
 
     async def reload_file(self) -> ReloadResult:
         """Re-read the ``--config`` file (SIGHUP) and reload it."""
+        path = self.settings.config_path
         try:
-            text = self.settings.config_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = read_config_file(path)
+        except ConfigError as exc:
             self.reloads_failure += 1
-            issue = ConfigIssue(path="", message=f"cannot read {self.settings.config_path}: {exc}")
-            return ReloadResult(False, self.current.version, [issue], "unreadable config")
-        return await self.reload_text(text, str(self.settings.config_path))
+            return ReloadResult(
+                False, self.current.version, list(exc.issues), "unreadable config", exc.report()
+            )
+        return await self.reload_text(text, str(path))
 
     async def _distribute(self, loaded: LoadedConfig) -> ReloadResult:
         path = self._snapshot(loaded)
