@@ -61,7 +61,7 @@ class HeaderLogin(Plugin):
 
     async def access(self, ctx: RequestContext) -> PluginResponse | None:
         username = ctx.headers.get("x-user")
-        for consumer in ctx.config.consumers:
-            if consumer.username == username:
-                ctx.consumer = consumer
+        consumer = ctx.config.consumer_index.find(username, ("username",)) if username else None
+        if consumer is not None:
+            ctx.consumer = consumer
         return None

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from authgate.config.certificates import Certificate, Sni
+from authgate.config.consumers import ConsumerIndex
 from authgate.config.entities import Consumer, PluginEntry, Route, Service
 from authgate.config.upstreams import Target, Upstream
 
-__all__ = ["GatewayConfig"]
+__all__ = ["EMPTY_CONFIG", "GatewayConfig"]
 
 
 class GatewayConfig(BaseModel):
@@ -35,6 +38,11 @@ class GatewayConfig(BaseModel):
     )
     snis: list[Sni] = Field(default_factory=list, description="Every SNI, flattened.")
 
+    @cached_property
+    def consumer_index(self) -> ConsumerIndex:
+        """The consumers by id, username and custom_id (built on first use, once)."""
+        return ConsumerIndex(self.consumers)
+
     def service(self, service_id: str | None) -> Service | None:
         """The service with this id, or None."""
         if service_id is None:
@@ -44,3 +52,6 @@ class GatewayConfig(BaseModel):
     def upstream_targets(self, upstream_id: str) -> list[Target]:
         """The targets of one upstream, in configuration order."""
         return [t for t in self.targets if t.upstream == upstream_id]
+
+
+EMPTY_CONFIG = GatewayConfig()

@@ -19,13 +19,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast
 from urllib.parse import parse_qs, urlencode
 
 import orjson
 from pydantic import BaseModel
 
+from authgate.config.entities import Consumer, Route, Service
 from authgate.config.fields import is_token
+from authgate.config.gateway import EMPTY_CONFIG, GatewayConfig
 
 if TYPE_CHECKING:
     from authgate.plugins.access_record import AccessRecord
@@ -41,11 +43,13 @@ __all__ = [
     "RequestBodySource",
     "RequestBodyTooLarge",
     "RequestContext",
+    "Slot",
 ]
 
 MAX_FORM_FIELDS = 1000
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 _FIELD_BREAKERS = re.compile(r"[\r\n\x00]")
+T = TypeVar("T")
 
 
 def _checked(name: str, value: str) -> tuple[str, str]:
@@ -215,37 +219,113 @@ class PluginResponse:
         return result
 
 
-@dataclass(slots=True)
+class Slot(Generic[T]):
+    """A typed key for per-request plugin state (Kong's ``kong.ctx.plugin``/``kong.ctx.shared``).
+
+    Declare one per piece of state at module level (``JAR = Slot[CookieJar]("oidc.jar")``);
+    ``ctx.get(JAR)`` is then typed, and two plugins can't collide on a string key.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Slot({self.name!r})"
+
+
 class RequestContext:
     """Per-request state shared by the proxy and every plugin of the request.
 
     ``headers`` are the headers that will go upstream (plugins may change them);
     ``upstream_path`` is the path the upstream receives (after ``strip_path``). ``route``,
-    ``service`` and ``consumer`` are the config entities (``authgate.config``); an
-    authentication plugin sets ``consumer`` (one of ``config.consumers``), which switches the
-    rest of the chain to the consumer's plugin configs. ``shared`` is for plugins to pass
-    data to each other.
+    ``service`` and ``consumer`` are the config entities; an authentication plugin sets
+    ``consumer`` (one of ``config.consumers``, found with ``config.consumer_index``), which
+    switches the rest of the chain to the consumer's plugin configs, and ``credential`` (what
+    authenticated it, Kong's ``kong.client.get_credential``). Plugins keep their own state
+    in typed :class:`Slot` values (:meth:`get`/:meth:`put`).
+
+    The proxy's request state is a subclass: this object is the one scope of the request,
+    never copied.
     """
 
-    request_id: str
-    method: str
-    path: str
-    query: str
-    headers: Headers
-    client_ip: str
-    scheme: str
-    host: str
-    port: int
-    http_version: str
-    route: Any = None
-    service: Any = None
-    consumer: Any = None
-    config: Any = None
-    upstream_path: str = "/"
-    captures: dict[str, str] = field(default_factory=dict)
-    shared: dict[str, object] = field(default_factory=dict)
-    started_at: float = 0.0
-    body_source: RequestBodySource = field(default_factory=BufferedBody, repr=False)
+    __slots__ = (
+        "_values",
+        "body_source",
+        "captures",
+        "client_ip",
+        "config",
+        "consumer",
+        "credential",
+        "headers",
+        "host",
+        "http_version",
+        "method",
+        "path",
+        "port",
+        "query",
+        "request_id",
+        "route",
+        "scheme",
+        "service",
+        "started_at",
+        "upstream_path",
+    )
+
+    def __init__(
+        self,
+        *,
+        request_id: str,
+        method: str,
+        path: str,
+        query: str,
+        headers: Headers,
+        client_ip: str,
+        scheme: str,
+        host: str,
+        port: int,
+        http_version: str,
+        route: Route | None = None,
+        service: Service | None = None,
+        consumer: Consumer | None = None,
+        config: GatewayConfig = EMPTY_CONFIG,
+        upstream_path: str = "/",
+        captures: dict[str, str] | None = None,
+        started_at: float = 0.0,
+        body_source: RequestBodySource | None = None,
+    ) -> None:
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.client_ip = client_ip
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.http_version = http_version
+        self.route = route
+        self.service = service
+        self.consumer = consumer
+        self.credential: str | None = None
+        self.config = config
+        self.upstream_path = upstream_path
+        self.captures = {} if captures is None else captures
+        self.started_at = started_at
+        self.body_source: RequestBodySource = BufferedBody() if body_source is None else body_source
+        self._values: dict[Slot[Any], object] | None = None
+
+    def get(self, slot: Slot[T]) -> T | None:
+        """The value a plugin put in ``slot`` for this request, or None."""
+        values = self._values
+        return None if values is None else cast("T | None", values.get(slot))
+
+    def put(self, slot: Slot[T], value: T) -> None:
+        """Keep ``value`` in ``slot`` until the request ends."""
+        if self._values is None:
+            self._values = {}
+        self._values[slot] = value
 
     async def read_body(self, limit: int) -> bytes:
         """The request body (``b""`` when there is none), at most ``limit`` bytes.

@@ -18,8 +18,7 @@ _PROTOCOLS = {"1.1": "HTTP/1.1", "1.0": "HTTP/1.0"}
 
 def access_record(exchange: Exchange, state: RequestState, request_id: str) -> AccessRecord:
     """What happened to ``exchange``, as observers and the log phase get it."""
-    ctx = state.ctx
-    consumer = ctx.consumer if ctx is not None else None
+    consumer = state.consumer
     plan = state.plan
     version = exchange.http_version
     body = exchange.body
@@ -43,21 +42,17 @@ def access_record(exchange: Exchange, state: RequestState, request_id: str) -> A
         proxy_latency_ms=state.proxy_latency_ms,
         upstream_latency_ms=state.upstream_latency_ms,
         upstream_error=state.upstream_error,
-        consumer=None
-        if consumer is None
-        else (getattr(consumer, "username", None) or getattr(consumer, "id", None)),
+        consumer=None if consumer is None else (consumer.username or consumer.id),
     )
 
 
 def log_request(exchange: Exchange, runtime: Runtime, state: RequestState, request_id: str) -> None:
     """Build the access record, run the plugins' log phase, hand it to the observers."""
     record = access_record(exchange, state, request_id)
-    ctx = state.ctx
-    if ctx is not None:
-        for plugin in state.chain.log:
-            try:
-                plugin.log(ctx, record)
-            except Exception:
-                logger.exception("plugin %s failed in the log phase", plugin.name)
+    for plugin in state.chain.log:
+        try:
+            plugin.log(state, record)
+        except Exception:
+            logger.exception("plugin %s failed in the log phase", plugin.name)
     if runtime.observers:
         runtime.observe(record)

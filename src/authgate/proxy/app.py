@@ -15,7 +15,7 @@ import time
 from authgate.http1.errors import UpstreamError
 from authgate.http1.fields import first_value
 from authgate.http1.pool import UpstreamPool
-from authgate.plugins.base import Headers, PluginResponse, RequestBodyError, RequestContext
+from authgate.plugins.base import Headers, PluginResponse, RequestBodyError
 from authgate.proxy.access_records import log_request
 from authgate.proxy.added_headers import AddedHeaders
 from authgate.proxy.error_responses import BAD_GATEWAY, NO_ROUTE, error_body
@@ -30,7 +30,7 @@ from authgate.proxy.forwarding_headers import (
 from authgate.proxy.paths import normalize_path
 from authgate.proxy.plugin_body import ExchangeBody
 from authgate.proxy.router import RouteMatch
-from authgate.proxy.runtime import RoutePlan, Runtime, RuntimeHolder
+from authgate.proxy.runtime import PluginChain, RoutePlan, Runtime, RuntimeHolder
 from authgate.proxy.server.connection import ClientBodyError
 from authgate.proxy.server.exchange import ClientDisconnected, Exchange
 from authgate.proxy.state import RequestState
@@ -73,7 +73,7 @@ class ProxyApp:
     async def handle(self, exchange: Exchange) -> None:
         """Answer one request: route, plugins, upstream, access record."""
         runtime = self._holder.current
-        state = RequestState()
+        state = RequestState(exchange, runtime.config)
         try:
             await self._handle(exchange, runtime, state)
         except ClientDisconnected:
@@ -110,18 +110,17 @@ class ProxyApp:
         match, bare_host, host = self._route(exchange, runtime, path)
         if match is None:
             if runtime.global_chain.plugins:
-                state.chain = runtime.global_chain
-                self._context(exchange, state, host, runtime.config, [])
+                self._begin_plugins(exchange, state, runtime.global_chain, host, [])
             self._error(exchange, state, 404, NO_ROUTE)
             return
         plan = state.plan = runtime.plans[match.route.id]
-        state.route, state.service, state.chain = match.route, match.service, plan.chain
+        state.route, state.service = match.route, match.service
         state.upstream_path = match.upstream_path
         conn = exchange.conn
         trusted = conn.peer_ip in self._trusted
         if plan.https_only and _forwarded_proto(exchange, trusted) != "https":
             if plan.chain.plugins:
-                self._context(exchange, state, host, runtime.config, [])
+                self._begin_plugins(exchange, state, plan.chain, host, [])
             self._https_required(exchange, state, plan, host, trusted)
             return
         matched = match.matched_path
@@ -141,7 +140,10 @@ class ProxyApp:
             state.fields, state.request_id = upstream_request_fields(*args)
         else:
             headers, state.request_id = upstream_request_headers(*args)
-            if await self._plugins_answered(exchange, runtime, state, match, host, headers):
+            if match.captures:
+                state.captures = dict(match.captures)
+            self._begin_plugins(exchange, state, plan.chain, host, headers)
+            if await self._plugins_answered(exchange, runtime, state):
                 return
         target = plan.target
         if target is None:
@@ -175,94 +177,52 @@ class ProxyApp:
         return forms
 
     async def _plugins_answered(
-        self,
-        exchange: Exchange,
-        runtime: Runtime,
-        state: RequestState,
-        match: RouteMatch,
-        host: str,
-        headers: list[tuple[str, str]],
+        self, exchange: Exchange, runtime: Runtime, state: RequestState
     ) -> bool:
         """Run the access phase; True when a plugin answered instead of the upstream."""
-        captures = match.captures
-        ctx = self._context(
-            exchange,
-            state,
-            host,
-            runtime.config,
-            headers,
-            match.route,
-            match.service,
-            state.upstream_path,
-            dict(captures) if captures else {},
-        )
         if runtime.has_consumer_plugins:
-            response = await self._consumer_access(runtime, state, ctx)
+            response = await self._consumer_access(runtime, state)
         else:
             response = None
             for access in state.chain.access_calls:
-                response = await access(ctx)
+                response = await access(state)
                 if response is not None:
                     break
         if response is not None:
             self._plugin_response(exchange, state, response)
             return True
-        state.upstream_path, state.query = ctx.upstream_path, ctx.query
         return False
 
-    def _context(
+    def _begin_plugins(
         self,
         exchange: Exchange,
         state: RequestState,
+        chain: PluginChain,
         host: str,
-        config: object,
         headers: list[tuple[str, str]],
-        route: object = None,
-        service: object = None,
-        upstream_path: str = "/",
-        captures: dict[str, str] | None = None,
-    ) -> RequestContext:
+    ) -> None:
         if not state.request_id:
             state.request_id = request_id_from(exchange.headers)
-        body = state.body = ExchangeBody(exchange.body, exchange.content_length)
-        conn = exchange.conn
-        ctx = state.ctx = RequestContext(
-            request_id=state.request_id,
-            method=exchange.method,
-            path=state.path,
-            query=state.query,
-            headers=Headers.from_lower(headers),
-            client_ip=conn.peer_ip,
-            scheme=conn.scheme,
-            host=host,
-            port=conn.server_port,
-            http_version=exchange.http_version,
-            route=route,
-            service=service,
-            config=config,
-            upstream_path=upstream_path,
-            captures={} if captures is None else captures,
-            started_at=exchange.started_wall,
-            body_source=body,
-        )
-        return ctx
+        body = ExchangeBody(exchange.body, exchange.content_length)
+        state.begin_plugins(chain, host, headers, body)
 
     async def _consumer_access(
-        self, runtime: Runtime, state: RequestState, ctx: RequestContext
+        self, runtime: Runtime, state: RequestState
     ) -> PluginResponse | None:
         """The access phase when consumer-scoped plugins exist: the chain may switch midway."""
         chain = state.chain
         index = 0
-        consumer = ctx.consumer
+        consumer = state.consumer
         while index < len(chain.access):
             plugin = chain.access[index]
-            response = await plugin.access(ctx)
+            response = await plugin.access(state)
             if response is not None:
                 return response
             index += 1
-            if ctx.consumer is not consumer:
-                consumer = ctx.consumer
-                route = ctx.route
+            if state.consumer is not consumer and state.consumer is not None:
+                consumer = state.consumer
+                route = state.route
+                assert route is not None, "consumer plugins run on routed requests only"
                 chain = runtime.consumer_chain(route.id, route.service, consumer.id)
                 state.chain = chain
                 index = sum(1 for p in chain.access if p.priority >= plugin.priority)
@@ -340,7 +300,7 @@ class ProxyApp:
         if status == 426:
             headers.add("connection", "Upgrade")
             headers.add("upgrade", "TLS/1.2, HTTP/1.1")
-        if state.chain.response and state.ctx is not None:
+        if state.chain.response:
             state.run_response_phase(status, headers)
             for name in ("content-length", "transfer-encoding"):
                 headers.remove(name)

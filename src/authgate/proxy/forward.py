@@ -218,14 +218,14 @@ class Forwarder:
         target: UpstreamTarget,
         body_length: int | None,
     ) -> bytes:
-        ctx = state.ctx
-        if ctx is None:
-            fields = state.fields
-            host = exchange.host if plan.preserve_host else None
-        else:
-            headers = ctx.headers.items()
+        fields = state.fields
+        edited = fields is None  # plugins hold the fields and may have changed them
+        if fields is None:
+            headers = state.headers.items()
             host = first_value(headers, "host") if plan.preserve_host else None
             fields = encode_fields(headers, _FRAMED)
+        else:
+            host = exchange.host if plan.preserve_host else None
         query = state.query
         uri = f"{state.upstream_path}?{query}" if query else state.upstream_path
         if body_length is not None:
@@ -234,7 +234,7 @@ class Forwarder:
             framing = "transfer-encoding: chunked\r\n"
         else:
             framing = ""
-        if ctx is not None and (_breaks(uri) or (host is not None and _breaks(host))):
+        if edited and (_breaks(uri) or (host is not None and _breaks(host))):
             # Plugins may rewrite the path, query and Host: never let one split the head.
             # (The method comes from the parser and the service's Host from the validated
             # config: neither can hold CR or LF.)
@@ -339,21 +339,19 @@ async def _send_body(
 def _hash_key(exchange: Exchange, state: RequestState, balanced: BalancedService) -> str | None:
     """The consistent-hashing input: client IP, a request header (as plugins left it, values
     concatenated as in Kong) or the consumer's id."""
-    ctx = state.ctx
-    if ctx is not None:
-        headers = ctx.headers
+    if state.fields is None:  # as plugins left them
+        headers = state.headers
 
         def header(name: str) -> str | None:
             return "".join(headers.get_all(name)) or None
 
-        consumer = getattr(ctx.consumer, "id", None)
     else:
         raw = exchange.headers
 
         def header(name: str) -> str | None:
             return "".join(v for k, v in raw if k == name) or None
 
-        consumer = None
+    consumer = state.consumer.id if state.consumer is not None else None
     upstream = balanced.balancer.upstream
     return hash_value(upstream, exchange.conn.peer_ip, header, consumer)
 

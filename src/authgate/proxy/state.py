@@ -1,4 +1,4 @@
-"""What the proxy knows about one request while it runs: route, plugins, upstream outcome."""
+"""The one scope of a request: the plugin-facing context plus what only the proxy needs."""
 
 from __future__ import annotations
 
@@ -9,68 +9,85 @@ from authgate.plugins.base import Headers, RequestContext
 from authgate.proxy.runtime import EMPTY_CHAIN, PluginChain
 
 if TYPE_CHECKING:
+    from authgate.config import GatewayConfig
     from authgate.proxy.plugin_body import ExchangeBody
     from authgate.proxy.runtime import RoutePlan
+    from authgate.proxy.server.exchange import Exchange
 
 __all__ = ["RequestState"]
 
 logger = logging.getLogger("authgate.proxy")
 
 
-class RequestState:
-    """One request's proxy state (the access record and the log phase read it too).
+class RequestState(RequestContext):
+    """One request, as the proxy and (through the base class) its plugins see it.
 
-    ``fields`` are the fields for the upstream, already serialized, when no plugin runs;
-    with plugins they live in ``ctx.headers``. ``plan`` is the
+    Plugins get this very object as their :class:`RequestContext`: the path, query,
+    upstream path, route and service they change are the ones the proxy forwards, with no
+    copy in either direction. The rest is the proxy's own: ``chain`` stays empty until the
+    plugins' context is complete (:meth:`begin_plugins`), so no phase sees a half-built
+    request. ``fields`` holds the upstream fields already serialized when no plugin runs
+    (none can edit them); it is None once plugins hold them in ``headers``. ``plan`` is the
     matched route's. Latencies are milliseconds.
     """
 
     __slots__ = (
         "body",
         "chain",
-        "ctx",
         "fields",
-        "path",
         "plan",
         "proxy_latency_ms",
-        "query",
-        "request_id",
         "response_failed",
-        "route",
-        "service",
         "upstream_error",
         "upstream_latency_ms",
-        "upstream_path",
     )
 
-    def __init__(self) -> None:
-        self.request_id = ""
-        self.path = ""
-        self.query = ""
-        self.upstream_path = "/"
-        self.route: object = None
-        self.service: object = None
+    def __init__(self, exchange: Exchange, config: GatewayConfig) -> None:
+        conn = exchange.conn
+        super().__init__(
+            request_id="",
+            method=exchange.method,
+            path="",
+            query="",
+            headers=Headers.from_lower([]),
+            client_ip=conn.peer_ip,
+            scheme=conn.scheme,
+            host="",
+            port=conn.server_port,
+            http_version=exchange.http_version,
+            config=config,
+            started_at=exchange.started_wall,
+        )
         self.plan: RoutePlan | None = None
         self.chain: PluginChain = EMPTY_CHAIN
-        self.ctx: RequestContext | None = None
-        self.fields = ""
+        self.fields: str | None = None
         self.body: ExchangeBody | None = None
         self.proxy_latency_ms: float | None = None
         self.upstream_latency_ms: float | None = None
         self.upstream_error: str | None = None
         self.response_failed = False
 
+    def begin_plugins(
+        self, chain: PluginChain, host: str, headers: list[tuple[str, str]], body: ExchangeBody
+    ) -> None:
+        """Hand the request to ``chain``: the upstream headers become editable ``headers``."""
+        self.host = host
+        self.headers = Headers.from_lower(headers)
+        self.fields = None
+        self.body = body
+        self.body_source = body
+        self.chain = chain
+
     def run_response_phase(self, status: int, headers: Headers) -> None:
         """Run the chain's ``response`` phase; a failing plugin's exception propagates.
 
         After a failure the phase is skipped, so the 500 that follows is sent as is.
         """
-        ctx = self.ctx
-        if ctx is None or self.response_failed:
+        if self.response_failed:
             return
         for plugin in self.chain.response:
             try:
-                plugin.response(ctx, status, headers)
+                plugin.response(self, status, headers)
             except Exception:
                 self.response_failed = True
                 logger.error("plugin %s failed in the response phase", plugin.name)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from authgate.config.entities import Consumer
 from authgate.plugins.base import Headers, PluginResponse, RequestContext
 from authgate.plugins.openid_connect.errors import (
     ConsumerNotFoundError,
@@ -168,7 +169,7 @@ class AccessPhase:
         )
         if consumer is not None:
             ctx.consumer = consumer
-        ctx.shared["authenticated_credential"] = identity.method
+        ctx.credential = identity.method
         return None
 
     async def _identify(
@@ -206,7 +207,7 @@ class AccessPhase:
         )
 
     def _anonymous(self, ctx: RequestContext, reference: str) -> None:
-        consumer = _find_consumer(ctx, reference, ("id", "username"), ignore_case=False)
+        consumer = ctx.config.consumer_index.find(reference, ("id", "username"))
         # The config loader refuses an ``anonymous`` that names no consumer.
         assert consumer is not None, f"anonymous consumer {reference!r} is not in the config"
         set_consumer_headers(
@@ -215,15 +216,17 @@ class AccessPhase:
         ctx.consumer = consumer
         return None
 
-    def _consumer(self, ctx: RequestContext, claims: dict[str, Any]) -> Any | None:
+    def _consumer(self, ctx: RequestContext, claims: dict[str, Any]) -> Consumer | None:
         settings = self.settings
         if settings.consumer_claim is None:
             return None
         value = claim_at(claims, settings.consumer_claim)
         consumer = None
         if isinstance(value, str):
-            consumer = _find_consumer(
-                ctx, value, tuple(settings.consumer_by), settings.by_username_ignore_case
+            consumer = ctx.config.consumer_index.find(
+                value,
+                settings.consumer_by,
+                username_ignore_case=settings.by_username_ignore_case,
             )
         if consumer is None and not settings.consumer_optional:
             raise ConsumerNotFoundError("no consumer matches the token")
@@ -276,22 +279,6 @@ def _preflight(ctx: RequestContext) -> bool:
         and "origin" in ctx.headers
         and "access-control-request-method" in ctx.headers
     )
-
-
-def _find_consumer(
-    ctx: RequestContext, value: str, fields: tuple[str, ...], ignore_case: bool
-) -> Any | None:
-    consumers = getattr(ctx.config, "consumers", None) or ()
-    for field in fields:
-        for consumer in consumers:
-            candidate = getattr(consumer, field, None)
-            if candidate is None:
-                continue
-            if candidate == value or (
-                ignore_case and field == "username" and candidate.lower() == value.lower()
-            ):
-                return consumer
-    return None
 
 
 def _reads_body(config: OpenIDConnectConfig) -> bool:

@@ -32,7 +32,7 @@ from authgate.plugins.openid_connect.rp.login import LoginFlow
 from authgate.plugins.openid_connect.rp.logout_flow import LogoutFlow
 from authgate.plugins.openid_connect.rp.request_url import route_path
 from authgate.plugins.openid_connect.rp.session import (
-    JAR_KEY,
+    JAR,
     SessionClaims,
     SessionTokens,
     jar_for,
@@ -42,7 +42,6 @@ from authgate.plugins.openid_connect.rs.authenticate import Authenticator, Ident
 from authgate.plugins.openid_connect.rs.bearer import Found
 from authgate.plugins.openid_connect.schema import OpenIDConnectConfig
 from authgate.sessions import (
-    CookieJar,
     CookieSessionStore,
     CookieSettings,
     Session,
@@ -225,8 +224,8 @@ class BrowserFlow:
 
 def add_set_cookies(ctx: RequestContext, headers: Headers) -> None:
     """Response phase: the Set-Cookie headers collected for this request."""
-    jar = ctx.shared.get(JAR_KEY)
-    if isinstance(jar, CookieJar) and jar.set_cookies:
+    jar = ctx.get(JAR)
+    if jar is not None and jar.set_cookies:
         for value in jar.set_cookies:
             headers.add("set-cookie", value)
         if headers.get("cache-control") is None:

@@ -14,14 +14,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from authgate.plugins.base import RequestContext
+from authgate.plugins.base import RequestContext, Slot
 from authgate.plugins.openid_connect.idp_client.grants import TokenResponse
 from authgate.plugins.openid_connect.rp.request_url import is_https
 from authgate.plugins.openid_connect.rs.access_token import unverified_claims
 from authgate.sessions import CookieJar, Session, parse_cookie_header
 
 __all__ = [
-    "JAR_KEY",
+    "JAR",
     "REFRESH_MARGIN",
     "SessionClaims",
     "SessionTokens",
@@ -30,16 +30,16 @@ __all__ = [
     "session_data",
 ]
 
-JAR_KEY = "openid_connect.cookie_jar"
+JAR: Slot[CookieJar] = Slot("openid_connect.cookie_jar")
 REFRESH_MARGIN = 30.0
 
 
 def jar_for(ctx: RequestContext) -> CookieJar:
     """The request's cookie jar (created once per request, shared by every step)."""
-    jar = ctx.shared.get(JAR_KEY)
-    if not isinstance(jar, CookieJar):
+    jar = ctx.get(JAR)
+    if jar is None:
         jar = CookieJar(parse_cookie_header(ctx.headers.get_all("cookie")), is_https(ctx))
-        ctx.shared[JAR_KEY] = jar
+        ctx.put(JAR, jar)
     return jar
 
 

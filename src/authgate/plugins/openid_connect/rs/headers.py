@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from authgate.config.entities import Consumer
 from authgate.plugins.base import Headers
 
 __all__ = [
@@ -143,7 +144,7 @@ def json_header_value(document: Mapping[str, Any]) -> str:
 
 def set_consumer_headers(
     headers: Headers,
-    consumer: Any | None,
+    consumer: Consumer | None,
     credential: str | None,
     anonymous: bool,
     *,
