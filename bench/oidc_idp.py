@@ -97,7 +97,7 @@ class EmbeddedIdp:
         async def read() -> SigningKey:
             store = await IdpStore.open(self.db_url, migrate=False)
             try:
-                key = await store.signing_key(str(self.facts["pool_id"]), KeyUse.ACCESS)
+                key = await store.keys.signing_key(str(self.facts["pool_id"]), KeyUse.ACCESS)
                 return SigningKey(key.kid, dict(key.private_jwk))
             finally:
                 await store.close()

@@ -31,8 +31,9 @@ from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.server.listener import HttpServer
 from authgate.proxy.start import start_server
 from authgate.testing import free_port
+from authgate.testing.clock import FakeClock
 from authgate.testing.third_party_op import ThirdPartyOp
-from idp.oidc_harness import FakeClock, IdpServer
+from idp.oidc_harness import IdpServer
 
 __all__ = [
     "OP_EMAIL",
@@ -58,7 +59,7 @@ class CountingIdp(IdpServer):
         self.requests: list[tuple[str, str]] = []
 
     async def _serve(self) -> None:
-        self.store = await IdpStore.open(self.db_url, clock=self.clock.utc)
+        self.store = await IdpStore.open(self.db_url, clock=self.clock)
         app = create_app(self.store, self.settings)
 
         async def counting(scope: Any, receive: Any, send: Any) -> None:

@@ -343,10 +343,10 @@ def test_session_larger_than_one_cookie_is_chunked_kept_by_the_browser_and_fully
     async def big_user(store: IdpStore) -> None:
         attrs = {"email": email, "email_verified": "true", "given_name": "Big",
                  "family_name": "Tokens"}  # fmt: skip
-        user = await store.create_user(workshop.pool_id, email, attrs, password=password)
+        user = await store.users.create(workshop.pool_id, email, attrs, password=password)
         for group in groups:
-            await store.create_group(workshop.pool_id, group)
-            await store.add_user_to_group(workshop.pool_id, user.username, group)
+            await store.groups.create(workshop.pool_id, group)
+            await store.groups.add_user(workshop.pool_id, user.username, group)
 
     workshop.idp.run(big_user)
     page = context.new_page()

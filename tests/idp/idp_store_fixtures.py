@@ -19,6 +19,7 @@ from authgate.idp.domain.passwords import PasswordHasher
 from authgate.idp.domain.records import UserPool
 from authgate.idp.storage.store import IdpStore
 from authgate.idp.storage.tables import UserPoolRow
+from authgate.testing.clock import FakeClock
 
 T0 = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
 FAST_HASHER = PasswordHasher(argon2.profiles.CHEAPEST)
@@ -29,7 +30,7 @@ NAMES = {"given_name": "Ada", "family_name": "Lovelace"}
 async def create_email_pool(store: IdpStore, custom_attributes: Iterable[str] = ()) -> UserPool:
     """Pool ``kongpool`` as Kong's examples set it up: email addresses as usernames, email,
     given and family name required."""
-    return await store.create_pool(
+    return await store.pools.create(
         "kongpool",
         username_attributes=["email"],
         required_attributes=["email", "given_name", "family_name"],
@@ -61,10 +62,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
 @pytest.fixture
 async def store(db_url: str) -> AsyncIterator[IdpStore]:
     """An open store on ``db_url``; every pool (and so everything) is deleted afterwards."""
-    opened = await IdpStore.open(db_url, hasher=FAST_HASHER, clock=lambda: T0)
+    opened = await IdpStore.open(db_url, hasher=FAST_HASHER, clock=FakeClock(T0))
     try:
         yield opened
     finally:
-        async with opened.sessionmaker() as session, session.begin():
+        async with opened.db.session() as session, session.begin():
             await session.execute(delete(UserPoolRow))
         await opened.close()

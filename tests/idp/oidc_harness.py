@@ -16,7 +16,6 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, MutableMapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -30,27 +29,12 @@ from authgate.idp.protocol.settings import IdpSettings
 from authgate.idp.storage.store import IdpStore
 from authgate.idp.web.app import create_app
 from authgate.testing import free_port, wait_for_port
+from authgate.testing.clock import FakeClock
 
 T = TypeVar("T")
 PASSWORD = "Correct-Horse-9"
 CALLBACK = "http://127.0.0.1:8765/callback"
 LOGOUT = "http://127.0.0.1:8765/signed-out"
-
-
-class FakeClock:
-    """Epoch seconds that only move when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = float(int(datetime.now(UTC).timestamp()))
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-    def utc(self) -> datetime:
-        return datetime.fromtimestamp(self.now, UTC)
 
 
 _Message = MutableMapping[str, Any]
@@ -86,7 +70,7 @@ class IdpServer:
         self.clock = FakeClock()
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.settings = IdpSettings(public_url=self.base, clock=self.clock, **settings)
+        self.settings = IdpSettings(public_url=self.base, **settings)
         self.loop = asyncio.new_event_loop()
         self.store: IdpStore | None = None
         self._server: uvicorn.Server | None = None
@@ -104,7 +88,7 @@ class IdpServer:
             self._ready.set()
 
     async def _serve(self) -> None:
-        self.store = await IdpStore.open(self.db_url, clock=self.clock.utc)
+        self.store = await IdpStore.open(self.db_url, clock=self.clock)
         app = _counting(create_app(self.store, self.settings), self.requests)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
@@ -194,31 +178,31 @@ def seed(
     email = f"{name}@example.com"
 
     async def make(store: IdpStore) -> Seeded:
-        pool = await store.create_pool(
+        pool = await store.pools.create(
             name,
             username_attributes=["email"],
             required_attributes=["email"],
-            now=server.clock.utc(),
+            now=server.clock.now(),
         )
-        client = await store.create_client(
+        client = await store.clients.create(
             pool.id,
             "web",
             client_settings(**overrides),
             generate_secret=secret,
-            now=server.clock.utc(),
+            now=server.clock.now(),
         )
         attrs = {"email": email, "email_verified": "true", "given_name": "Ada"}
         if temporary:
-            user = await store.create_user(
-                pool.id, email, attrs, temporary_password=PASSWORD, now=server.clock.utc()
+            user = await store.users.create(
+                pool.id, email, attrs, temporary_password=PASSWORD, now=server.clock.now()
             )
         else:
-            user = await store.create_user(
-                pool.id, email, attrs, password=PASSWORD, now=server.clock.utc()
+            user = await store.users.create(
+                pool.id, email, attrs, password=PASSWORD, now=server.clock.now()
             )
         for group in groups:
-            await store.create_group(pool.id, group)
-            await store.add_user_to_group(pool.id, user.username, group)
+            await store.groups.create(pool.id, group)
+            await store.groups.add_user(pool.id, user.username, group)
         return Seeded(server, pool.id, client.client_id, client.client_secret, email, user.sub)
 
     return server.run(make)
@@ -228,12 +212,12 @@ def add_client(
     seeded: Seeded, name: str = "other", *, secret: bool = True, **overrides: Any
 ) -> Any:
     async def make(store: IdpStore) -> Any:
-        return await store.create_client(
+        return await store.clients.create(
             seeded.pool_id,
             name,
             client_settings(**overrides),
             generate_secret=secret,
-            now=seeded.server.clock.utc(),
+            now=seeded.server.clock.now(),
         )
 
     return seeded.server.run(make)

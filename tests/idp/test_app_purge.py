@@ -52,7 +52,7 @@ def purging(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[IdpSer
 
 def _counts(server: IdpServer, seeded: Seeded) -> dict[str, int]:
     async def count(store: IdpStore) -> dict[str, int]:
-        async with store.sessionmaker() as session:
+        async with store.db.session() as session:
             return {
                 name: (
                     await session.scalar(

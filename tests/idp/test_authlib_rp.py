@@ -90,10 +90,10 @@ async def test_authlib_client_credentials(idp: IdpServer) -> None:
     seeded = seed(idp)
 
     async def machine(store: IdpStore) -> Any:
-        await store.create_resource_server(
+        await store.resource_servers.create(
             seeded.pool_id, "reports", "Reports", [ResourceServerScope("read", "read")]
         )
-        return await store.create_client(
+        return await store.clients.create(
             seeded.pool_id,
             "batch",
             client_settings(

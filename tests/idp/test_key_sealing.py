@@ -16,6 +16,7 @@ from authgate.idp.protocol import tokens
 from authgate.idp.storage.key_sealing import ENV_KEY_SECRET, KeySealer, KeySealError, is_sealed
 from authgate.idp.storage.store import IdpStore
 from authgate.idp.storage.tables import SigningKeyRow, UserPoolRow
+from authgate.testing.clock import FakeClock
 
 SECRET = "s" * 40
 OTHER = "o" * 40
@@ -28,36 +29,38 @@ async def open_store(db_url: str) -> AsyncIterator[Open]:
     opened: list[IdpStore] = []
 
     async def open_with(secret: str) -> IdpStore:
-        store = await IdpStore.open(db_url, hasher=FAST_HASHER, clock=lambda: T0, key_secret=secret)
+        store = await IdpStore.open(
+            db_url, hasher=FAST_HASHER, clock=FakeClock(T0), key_secret=secret
+        )
         opened.append(store)
         return store
 
     yield open_with
     # Without migrating, so the sealed keys are not checked: everything goes.
     cleaner = await IdpStore.open(db_url, migrate=False, key_secret="")
-    async with cleaner.sessionmaker() as session, session.begin():
+    async with cleaner.db.session() as session, session.begin():
         await session.execute(delete(UserPoolRow))
     for store in [*opened, cleaner]:
         await store.close()
 
 
 async def _stored(store: IdpStore, pool_id: str) -> list[SigningKeyRow]:
-    async with store.sessionmaker() as session:
+    async with store.db.session() as session:
         rows = await session.scalars(select(SigningKeyRow).where(SigningKeyRow.pool_id == pool_id))
         return list(rows)
 
 
 async def test_keys_are_stored_sealed_and_still_sign_verifiable_tokens(open_store: Open) -> None:
     store = await open_store(SECRET)
-    pool = await store.create_pool("sealed")
+    pool = await store.pools.create("sealed")
     rows = await _stored(store, pool.id)
     assert len(rows) == 2
     for row in rows:
         assert is_sealed(row.private_jwk)
         assert not {"d", "p", "q", "n"} & set(row.private_jwk), "private key material readable"
-    key = await store.signing_key(pool.id, KeyUse.ACCESS)
+    key = await store.keys.signing_key(pool.id, KeyUse.ACCESS)
     token = tokens.sign({"sub": "u-1"}, key.kid, key.private_jwk)
-    published = KeySet.import_key_set({"keys": await store.published_keys(pool.id)})
+    published = KeySet.import_key_set({"keys": await store.keys.published(pool.id)})
     assert jwt.decode(token, published).claims["sub"] == "u-1"
 
 
@@ -71,38 +74,38 @@ async def test_keys_are_stored_sealed_and_still_sign_verifiable_tokens(open_stor
 async def test_a_missing_or_wrong_secret_fails_at_open_with_the_reason(
     open_store: Open, secret: str, message: str
 ) -> None:
-    await (await open_store(SECRET)).create_pool("sealed")
+    await (await open_store(SECRET)).pools.create("sealed")
     with pytest.raises(KeySealError, match=message):
         await open_store(secret)
 
 
 async def test_keys_stored_in_the_clear_are_sealed_when_a_secret_is_given(open_store: Open) -> None:
     plain = await open_store("")
-    pool = await plain.create_pool("older")
-    before = {key.kid: key.public_jwk for key in await plain.list_keys(pool.id)}
+    pool = await plain.pools.create("older")
+    before = {key.kid: key.public_jwk for key in await plain.keys.all(pool.id)}
     assert not any(is_sealed(row.private_jwk) for row in await _stored(plain, pool.id))
 
     sealed = await open_store(SECRET)
     assert all(is_sealed(row.private_jwk) for row in await _stored(sealed, pool.id))
-    after = {key.kid: key.public_jwk for key in await sealed.list_keys(pool.id)}
+    after = {key.kid: key.public_jwk for key in await sealed.keys.all(pool.id)}
     assert after == before
-    rotated = await sealed.rotate_keys(pool.id)
+    rotated = await sealed.keys.rotate(pool.id)
     assert rotated
     assert all(is_sealed(row.private_jwk) for row in await _stored(sealed, pool.id))
 
 
 async def test_a_sealed_key_moved_to_another_row_does_not_open(open_store: Open) -> None:
     store = await open_store(SECRET)
-    pool = await store.create_pool("bound")
+    pool = await store.pools.create("bound")
     id_row, access_row = sorted(await _stored(store, pool.id), key=lambda row: row.use)
-    async with store.sessionmaker() as session, session.begin():
+    async with store.db.session() as session, session.begin():
         await session.execute(
             update(SigningKeyRow)
             .where(SigningKeyRow.kid == access_row.kid)
             .values(private_jwk=id_row.private_jwk)
         )
     with pytest.raises(KeySealError, match=f"signing key {access_row.kid}"):
-        await store.list_keys(pool.id)
+        await store.keys.all(pool.id)
 
 
 def test_a_short_secret_is_refused() -> None:

@@ -35,12 +35,12 @@ def test_key_timeline_table(activations: list[float], now: float, states: list[K
 
 
 async def test_new_pool_has_distinct_id_and_access_keys(store: IdpStore) -> None:
-    pool = await store.create_pool("kongpool")
-    id_key = await store.signing_key(pool.id, KeyUse.ID, T0)
-    access_key = await store.signing_key(pool.id, "access", T0)
+    pool = await store.pools.create("kongpool")
+    id_key = await store.keys.signing_key(pool.id, KeyUse.ID, T0)
+    access_key = await store.keys.signing_key(pool.id, "access", T0)
     assert id_key.kid != access_key.kid
     assert id_key.state is access_key.state is KeyState.ACTIVE
-    published = await store.published_keys(pool.id, T0)
+    published = await store.keys.published(pool.id, T0)
     assert {k["kid"] for k in published} == {id_key.kid, access_key.kid}
     for jwk in published:
         assert set(jwk) == {"alg", "e", "kid", "kty", "n", "use"}
@@ -50,21 +50,21 @@ async def test_new_pool_has_distinct_id_and_access_keys(store: IdpStore) -> None
 
 
 async def test_signing_key_signs_what_the_published_key_verifies(store: IdpStore) -> None:
-    pool = await store.create_pool("kongpool")
-    key = await store.signing_key(pool.id, KeyUse.ACCESS, T0)
+    pool = await store.pools.create("kongpool")
+    key = await store.keys.signing_key(pool.id, KeyUse.ACCESS, T0)
     token = jwt.encode(
         {"alg": "RS256", "kid": key.kid}, {"sub": "x"}, RSAKey.import_key(key.private_jwk)
     )
-    published = {k["kid"]: k for k in await store.published_keys(pool.id, T0)}
+    published = {k["kid"]: k for k in await store.keys.published(pool.id, T0)}
     decoded = jwt.decode(token, RSAKey.import_key(published[key.kid]))
     assert decoded.claims["sub"] == "x"
     assert "d" not in published[key.kid]
 
 
 async def test_rotation_publishes_before_use_and_retires_after_retention(store: IdpStore) -> None:
-    pool = await store.create_pool("kongpool", now=T0)
-    old = await store.signing_key(pool.id, KeyUse.ID, T0)
-    new_keys = await store.rotate_keys(pool.id, T0)
+    pool = await store.pools.create("kongpool", now=T0)
+    old = await store.keys.signing_key(pool.id, KeyUse.ID, T0)
+    new_keys = await store.keys.rotate(pool.id, T0)
     new = next(k for k in new_keys if k.use is KeyUse.ID)
     assert {k.use for k in new_keys} == {KeyUse.ID, KeyUse.ACCESS}
     assert new.state is KeyState.PENDING
@@ -74,35 +74,35 @@ async def test_rotation_publishes_before_use_and_retires_after_retention(store: 
         return {k["kid"] for k in keys}
 
     # Pending: published, but the old key still signs.
-    assert new.kid in kids(await store.published_keys(pool.id, T0))
-    assert (await store.signing_key(pool.id, KeyUse.ID, T0)).kid == old.kid
+    assert new.kid in kids(await store.keys.published(pool.id, T0))
+    assert (await store.keys.signing_key(pool.id, KeyUse.ID, T0)).kid == old.kid
     # After the publish delay the new key signs; the old one stays published.
     switched = T0 + DEFAULT_PUBLISH_DELAY
-    assert (await store.signing_key(pool.id, KeyUse.ID, switched)).kid == new.kid
-    states = {k.kid: k.state for k in await store.list_keys(pool.id, switched)}
+    assert (await store.keys.signing_key(pool.id, KeyUse.ID, switched)).kid == new.kid
+    states = {k.kid: k.state for k in await store.keys.all(pool.id, switched)}
     assert states[old.kid] is KeyState.RETIRING
-    assert old.kid in kids(await store.published_keys(pool.id, switched + timedelta(hours=24)))
+    assert old.kid in kids(await store.keys.published(pool.id, switched + timedelta(hours=24)))
     # Once every token it signed has expired it leaves the JWKS, and the next rotation deletes it.
     gone = switched + KEY_RETENTION
-    assert old.kid not in kids(await store.published_keys(pool.id, gone))
-    assert {k.kid: k.state for k in await store.list_keys(pool.id, gone)}[
+    assert old.kid not in kids(await store.keys.published(pool.id, gone))
+    assert {k.kid: k.state for k in await store.keys.all(pool.id, gone)}[
         old.kid
     ] is KeyState.RETIRED
-    await store.rotate_keys(pool.id, gone, publish_delay=timedelta(0))
-    assert old.kid not in {k.kid for k in await store.list_keys(pool.id, gone)}
-    assert len(await store.published_keys(pool.id, gone)) == 4  # 2 retiring + 2 new active
+    await store.keys.rotate(pool.id, gone, publish_delay=timedelta(0))
+    assert old.kid not in {k.kid for k in await store.keys.all(pool.id, gone)}
+    assert len(await store.keys.published(pool.id, gone)) == 4  # 2 retiring + 2 new active
 
 
 async def test_rotation_with_zero_delay_switches_at_once(store: IdpStore) -> None:
-    pool = await store.create_pool("kongpool")
-    new = await store.rotate_keys(pool.id, T0, publish_delay=timedelta(0), uses=[KeyUse.ACCESS])
+    pool = await store.pools.create("kongpool")
+    new = await store.keys.rotate(pool.id, T0, publish_delay=timedelta(0), uses=[KeyUse.ACCESS])
     assert [k.state for k in new] == [KeyState.ACTIVE]
-    assert (await store.signing_key(pool.id, KeyUse.ACCESS, T0)).kid == new[0].kid
+    assert (await store.keys.signing_key(pool.id, KeyUse.ACCESS, T0)).kid == new[0].kid
 
 
 async def test_pools_do_not_share_keys(store: IdpStore) -> None:
-    first = await store.create_pool("first")
-    second = await store.create_pool("second")
-    a = {k["kid"] for k in await store.published_keys(first.id, T0)}
-    b = {k["kid"] for k in await store.published_keys(second.id, T0)}
+    first = await store.pools.create("first")
+    second = await store.pools.create("second")
+    a = {k["kid"] for k in await store.keys.published(first.id, T0)}
+    b = {k["kid"] for k in await store.keys.published(second.id, T0)}
     assert a.isdisjoint(b)

@@ -187,7 +187,7 @@ def test_userinfo_rejects_tokens_of_disabled_users(idp: IdpServer) -> None:
     tokens = password_tokens(idp.client(), seeded)
 
     async def disable(store: IdpStore) -> Any:
-        return await store.disable_user(seeded.pool_id, seeded.email)
+        return await store.users.disable(seeded.pool_id, seeded.email)
 
     idp.run(disable)
     with idp.client() as http:
@@ -203,7 +203,7 @@ def test_oidc_core_10_1_1_key_rotation_never_fails_a_valid_token(idp: IdpServer)
     before = password_tokens(idp.client(), seeded)
 
     async def rotate(store: IdpStore) -> Any:
-        return await store.rotate_keys(seeded.pool_id, idp.clock.utc())
+        return await store.keys.rotate(seeded.pool_id, idp.clock.now())
 
     new_keys = idp.run(rotate)
     new_kids = {k.kid for k in new_keys}

@@ -339,13 +339,13 @@ def test_rfc6749_4_4_client_credentials_grants_only_custom_scopes(idp: IdpServer
     seeded = seed(idp)
 
     async def make(store: IdpStore) -> Any:
-        await store.create_resource_server(
+        await store.resource_servers.create(
             seeded.pool_id,
             "orders",
             "Orders",
             [ResourceServerScope("read", "read"), ResourceServerScope("write", "write")],
         )
-        return await store.create_client(
+        return await store.clients.create(
             seeded.pool_id,
             "machine",
             __import__("oidc_harness").client_settings(

@@ -69,7 +69,7 @@ def _machine(idp: IdpServer, seeded: Seeded, fmt: str) -> AppClient:
     async def make(store: IdpStore) -> AppClient:
         for identifier in ("orders", "billing"):
             scopes = [ResourceServerScope("read", "read")]
-            await store.create_resource_server(seeded.pool_id, identifier, identifier, scopes)
+            await store.resource_servers.create(seeded.pool_id, identifier, identifier, scopes)
         settings = client_settings(
             callback_urls=(),
             logout_urls=(),
@@ -77,7 +77,7 @@ def _machine(idp: IdpServer, seeded: Seeded, fmt: str) -> AppClient:
             allowed_scopes=("orders/read", "billing/read"),
             access_token_format=fmt,
         )
-        return await store.create_client(seeded.pool_id, "machine", settings, generate_secret=True)
+        return await store.clients.create(seeded.pool_id, "machine", settings, generate_secret=True)
 
     return idp.run(make)
 
@@ -98,7 +98,7 @@ def _issue(idp: IdpServer, fmt: str) -> Issued:
     seeded = seed(idp, groups=GROUPS, access_token_format=fmt)
     machine = _machine(idp, seeded, fmt)
     with idp.client() as http:
-        login_time = int(idp.clock.now)
+        login_time = idp.clock.seconds()
         code, _ = login_for_code(http, seeded)
         first = exchange(http, seeded, code)
         assert first.status_code == 200, first.text
@@ -203,7 +203,7 @@ def test_rfc9068_4_resource_server_validation_with_joserfc(rfc9068: Issued, gran
     audience = "orders" if grant == "client_credentials" else rfc9068.seeded.client_id
     essential = {"essential": True}
     registry = jwt.JWTClaimsRegistry(
-        now=int(rfc9068.idp.clock.now),
+        now=rfc9068.idp.clock.seconds(),
         iss={"essential": True, "value": rfc9068.seeded.issuer},
         aud={"essential": True, "value": audience},
         exp=essential,
@@ -281,9 +281,9 @@ def test_switching_a_client_to_rfc9068_changes_only_its_next_tokens(idp: IdpServ
     seeded = seed(idp)
 
     async def switch(store: IdpStore) -> AppClient:
-        client = await store.get_client(seeded.client_id)
+        client = await store.clients.get(seeded.client_id)
         settings = replace(settings_of(client), access_token_format="rfc9068")
-        return await store.update_client(client.client_id, settings)
+        return await store.clients.update(client.client_id, settings)
 
     with idp.client() as http:
         before = password_tokens(http, seeded)["access_token"]
@@ -298,7 +298,7 @@ def test_unknown_access_token_format_is_refused(idp: IdpServer) -> None:
 
     async def bad(store: IdpStore) -> AppClient:
         settings = client_settings(access_token_format="jwt")
-        return await store.create_client(seeded.pool_id, "bad", settings)
+        return await store.clients.create(seeded.pool_id, "bad", settings)
 
     with pytest.raises(InvalidParameterException, match="accessTokenFormat"):
         idp.run(bad)

@@ -41,17 +41,17 @@ async def pool(store: IdpStore) -> UserPool:
 async def test_generated_client_id_and_secret_have_cognitos_shape(
     store: IdpStore, pool: UserPool
 ) -> None:
-    client = await store.create_client(pool.id, "kong-api", generate_secret=True)
+    client = await store.clients.create(pool.id, "kong-api", generate_secret=True)
     assert re.fullmatch(r"[a-z0-9]{26}", client.client_id)
     assert client.client_secret is not None
     assert re.fullmatch(r"[a-z0-9]{51}", client.client_secret)
     assert "client_secret" not in repr(client).split("client_id")[0]
     assert client.client_secret not in repr(client)
-    assert (await store.get_client(client.client_id)) == client
+    assert (await store.clients.get(client.client_id)) == client
 
 
 async def test_client_defaults_are_cognitos(store: IdpStore, pool: UserPool) -> None:
-    client = await store.create_client(pool.id, "public")
+    client = await store.clients.create(pool.id, "public")
     assert client.client_secret is None
     assert not client.has_secret
     assert client.explicit_auth_flows == (
@@ -71,13 +71,13 @@ async def test_client_defaults_are_cognitos(store: IdpStore, pool: UserPool) -> 
 
 async def test_given_client_id_and_secret_are_kept(store: IdpStore, pool: UserPool) -> None:
     secret = "s3cret_value_that_is_long_enough"
-    client = await store.create_client(
+    client = await store.clients.create(
         pool.id, "fixed", client_id="myfixedclient", client_secret=secret
     )
     assert client.client_id == "myfixedclient"
-    assert store.verify_client_secret(client, secret)
+    assert store.clients.verify_secret(client, secret)
     with pytest.raises(InvalidParameterException, match="App client myfixedclient already exists"):
-        await store.create_client(pool.id, "again", client_id="myfixedclient")
+        await store.clients.create(pool.id, "again", client_id="myfixedclient")
 
 
 @pytest.mark.parametrize(
@@ -93,20 +93,20 @@ async def test_invalid_client_credentials_are_refused(
     store: IdpStore, pool: UserPool, kwargs: dict[str, object], message: str
 ) -> None:
     with pytest.raises(InvalidParameterException) as caught:
-        await store.create_client(pool.id, "c", **kwargs)  # type: ignore[arg-type]
+        await store.clients.create(pool.id, "c", **kwargs)  # type: ignore[arg-type]
     assert message in caught.value.message
 
 
 async def test_secret_comparison_is_exact(store: IdpStore, pool: UserPool) -> None:
-    client = await store.create_client(pool.id, "kong-api", generate_secret=True)
+    client = await store.clients.create(pool.id, "kong-api", generate_secret=True)
     assert client.client_secret is not None
-    assert store.verify_client_secret(client, client.client_secret)
-    assert not store.verify_client_secret(client, client.client_secret[:-1])
-    assert not store.verify_client_secret(client, client.client_secret + "x")
-    assert not store.verify_client_secret(client, "")
-    assert not store.verify_client_secret(client, None)
-    public = await store.create_client(pool.id, "public")
-    assert not store.verify_client_secret(public, "")
+    assert store.clients.verify_secret(client, client.client_secret)
+    assert not store.clients.verify_secret(client, client.client_secret[:-1])
+    assert not store.clients.verify_secret(client, client.client_secret + "x")
+    assert not store.clients.verify_secret(client, "")
+    assert not store.clients.verify_secret(client, None)
+    public = await store.clients.create(pool.id, "public")
+    assert not store.clients.verify_secret(public, "")
 
 
 CALLBACKS = [
@@ -136,18 +136,18 @@ async def test_callback_url_rules(
 ) -> None:
     settings = code_client(callback_urls=(url,))
     if error is None:
-        client = await store.create_client(pool.id, "c", settings)
+        client = await store.clients.create(pool.id, "c", settings)
         assert client.callback_urls == (url,)
         return
     with pytest.raises(InvalidParameterException) as caught:
-        await store.create_client(pool.id, "c", settings)
+        await store.clients.create(pool.id, "c", settings)
     assert error in caught.value.message
     assert url[:60] in caught.value.message or "length" in caught.value.message
 
 
 async def test_logout_urls_follow_the_same_rules(store: IdpStore, pool: UserPool) -> None:
     with pytest.raises(InvalidParameterException, match="LogoutURLs must use HTTPS"):
-        await store.create_client(pool.id, "c", code_client(logout_urls=("http://evil.example/",)))
+        await store.clients.create(pool.id, "c", code_client(logout_urls=("http://evil.example/",)))
 
 
 SCOPE_CASES = [
@@ -179,30 +179,30 @@ async def test_oauth_flow_and_scope_rules(
     error: type[CognitoError] | None,
     message: str | None,
 ) -> None:
-    await store.create_resource_server(pool.id, "orders", "Orders", [("read", "")])
+    await store.resource_servers.create(pool.id, "orders", "Orders", [("read", "")])
     settings = code_client(allowed_oauth_flows=flows, allowed_scopes=scopes)
     if error is None:
-        client = await store.create_client(pool.id, "c", settings, generate_secret=True)
+        client = await store.clients.create(pool.id, "c", settings, generate_secret=True)
         assert client.allowed_scopes == scopes
         return
     with pytest.raises(error) as caught:
-        await store.create_client(pool.id, "c", settings, generate_secret=True)
+        await store.clients.create(pool.id, "c", settings, generate_secret=True)
     assert message is not None
     assert message in caught.value.message
 
 
 async def test_code_flow_needs_callback_urls(store: IdpStore, pool: UserPool) -> None:
     with pytest.raises(InvalidOAuthFlowException, match="CallbackUrls can not be empty"):
-        await store.create_client(pool.id, "c", code_client(callback_urls=()))
+        await store.clients.create(pool.id, "c", code_client(callback_urls=()))
 
 
 async def test_client_credentials_needs_a_secret(store: IdpStore, pool: UserPool) -> None:
-    await store.create_resource_server(pool.id, "orders", "Orders", [("read", "")])
+    await store.resource_servers.create(pool.id, "orders", "Orders", [("read", "")])
     settings = ClientSettings(
         allowed_oauth_flows=("client_credentials",), allowed_scopes=("orders/read",)
     )
     with pytest.raises(InvalidOAuthFlowException, match="does not have a client secret"):
-        await store.create_client(pool.id, "m", settings)
+        await store.clients.create(pool.id, "m", settings)
 
 
 VALIDITY_CASES = [
@@ -228,16 +228,16 @@ async def test_token_validity_ranges(
         ClientSettings(), **{f"{kind}_token_validity": value, f"{kind}_token_unit": unit}
     )
     if error is None:
-        client = await store.create_client(pool.id, "c", settings)
+        client = await store.clients.create(pool.id, "c", settings)
         assert getattr(client, f"{kind}_token_validity") == TokenValidity(value, unit)
         return
     with pytest.raises(InvalidParameterException) as caught:
-        await store.create_client(pool.id, "c", settings)
+        await store.clients.create(pool.id, "c", settings)
     assert error in caught.value.message
 
 
 async def test_refresh_validity_zero_means_thirty_days(store: IdpStore, pool: UserPool) -> None:
-    client = await store.create_client(pool.id, "c", ClientSettings(refresh_token_validity=0))
+    client = await store.clients.create(pool.id, "c", ClientSettings(refresh_token_validity=0))
     assert client.refresh_token_validity == TokenValidity(30, "days")
 
 
@@ -261,7 +261,7 @@ async def test_invalid_client_settings_are_refused(
     store: IdpStore, pool: UserPool, changes: dict[str, object], message: str
 ) -> None:
     with pytest.raises(InvalidParameterException) as caught:
-        await store.create_client(pool.id, "c", code_client(**changes))
+        await store.clients.create(pool.id, "c", code_client(**changes))
     assert message in caught.value.message
 
 
@@ -274,21 +274,21 @@ async def test_kong_api_client_as_in_the_workshop(store: IdpStore, pool: UserPoo
         write_attributes=("email", "given_name", "family_name"),
         callback_urls=("http://localhost:8000/bar", "http://127.0.0.1:8000/bar"),
     )
-    client = await store.create_client(pool.id, "kong-api", settings, generate_secret=True)
+    client = await store.clients.create(pool.id, "kong-api", settings, generate_secret=True)
     assert client.allows_auth_flow("ALLOW_USER_PASSWORD_AUTH")
     assert not client.allows_auth_flow("ALLOW_USER_SRP_AUTH")
     assert client.allowed_scopes == KONG_SCOPES
-    assert [c.client_id for c in await store.list_clients(pool.id)] == [client.client_id]
-    assert (await store.resolve_client(pool.id, "kong-api")) == client
+    assert [c.client_id for c in await store.clients.all(pool.id)] == [client.client_id]
+    assert (await store.clients.resolve(pool.id, "kong-api")) == client
 
 
 async def test_update_replaces_settings_and_a_noop_update_changes_nothing(
     store: IdpStore, pool: UserPool
 ) -> None:
-    client = await store.create_client(pool.id, "kong-api", code_client(), generate_secret=True)
-    same = await store.update_client(client.client_id, settings_of(client))
+    client = await store.clients.create(pool.id, "kong-api", code_client(), generate_secret=True)
+    same = await store.clients.update(client.client_id, settings_of(client))
     assert same == client
-    changed = await store.update_client(
+    changed = await store.clients.update(
         client.client_id,
         replace(settings_of(client), callback_urls=("https://gw.example/bar",)),
         name="renamed",
@@ -297,36 +297,36 @@ async def test_update_replaces_settings_and_a_noop_update_changes_nothing(
     assert changed.name == "renamed"
     assert changed.client_secret == client.client_secret
     with pytest.raises(InvalidParameterException, match="must use HTTPS"):
-        await store.update_client(
+        await store.clients.update(
             client.client_id, replace(settings_of(client), callback_urls=("http://x.example/",))
         )
 
 
 async def test_deleted_client_is_not_found(store: IdpStore, pool: UserPool) -> None:
-    client = await store.create_client(pool.id, "kong-api")
-    await store.delete_client(client.client_id)
+    client = await store.clients.create(pool.id, "kong-api")
+    await store.clients.delete(client.client_id)
     with pytest.raises(ResourceNotFoundException, match=r"User pool client \w+ does not exist\."):
-        await store.get_client(client.client_id)
+        await store.clients.get(client.client_id)
     with pytest.raises(ResourceNotFoundException):
-        await store.resolve_client(pool.id, "kong-api")
+        await store.clients.resolve(pool.id, "kong-api")
 
 
 async def test_access_token_format_defaults_to_cognito_and_is_stored_per_client(
     store: IdpStore, pool: UserPool
 ) -> None:
-    plain = await store.create_client(pool.id, "plain", code_client())
-    jwt_client = await store.create_client(
+    plain = await store.clients.create(pool.id, "plain", code_client())
+    jwt_client = await store.clients.create(
         pool.id, "resource-api", code_client(access_token_format="rfc9068")
     )
     assert plain.access_token_format == "cognito"
     assert not plain.rfc9068_access_tokens
-    assert (await store.get_client(jwt_client.client_id)).access_token_format == "rfc9068"
+    assert (await store.clients.get(jwt_client.client_id)).access_token_format == "rfc9068"
     assert settings_of(jwt_client).access_token_format == "rfc9068"
-    back = await store.update_client(
+    back = await store.clients.update(
         jwt_client.client_id, replace(settings_of(jwt_client), access_token_format="cognito")
     )
     assert back.access_token_format == "cognito"
-    assert (await store.get_client(plain.client_id)).access_token_format == "cognito"
+    assert (await store.clients.get(plain.client_id)).access_token_format == "cognito"
 
 
 @pytest.mark.parametrize("value", ["", "jwt", "RFC9068", "at+jwt"])
@@ -334,14 +334,14 @@ async def test_unknown_access_token_format_is_an_invalid_parameter(
     store: IdpStore, pool: UserPool, value: str
 ) -> None:
     with pytest.raises(InvalidParameterException, match=r"'accessTokenFormat'.*cognito, rfc9068"):
-        await store.create_client(pool.id, "bad", code_client(access_token_format=value))
+        await store.clients.create(pool.id, "bad", code_client(access_token_format=value))
 
 
 async def test_workshop_spec_sets_the_access_token_format(store: IdpStore, tmp_path: Path) -> None:
     spec = tmp_path / "idp.yaml"
     spec.write_text("pool: {name: p}\nclient: {name: api, access_token_format: rfc9068}\n")
     facts = await seed_workshop(store, spec, state_dir=tmp_path)
-    assert (await store.get_client(facts["client_id"])).access_token_format == "rfc9068"
+    assert (await store.clients.get(facts["client_id"])).access_token_format == "rfc9068"
     spec.write_text("pool: {name: p}\nclient: {name: api, access_token_format: jwt}\n")
     with pytest.raises(InvalidParameterException, match=r"client\.access_token_format"):
         await seed_workshop(store, spec, state_dir=tmp_path)

@@ -79,7 +79,7 @@ def _schema_report(connection: Connection) -> tuple[set[str], list[object], str 
 async def test_migrations_build_the_model_schema_from_empty(empty_db: str) -> None:
     store = await IdpStore.open(empty_db)
     try:
-        async with store.engine.connect() as connection:
+        async with store.db.engine.connect() as connection:
             tables, diffs, version = await connection.run_sync(_schema_report)
         assert tables >= STORE_TABLES | PROTOCOL_TABLES
         assert {"oauth_codes", "oauth_refresh_tokens"} <= PROTOCOL_TABLES
@@ -88,20 +88,20 @@ async def test_migrations_build_the_model_schema_from_empty(empty_db: str) -> No
         assert diffs == []
         assert version is not None
         # The schema is usable at once.
-        pool = await store.create_pool("kongpool")
-        assert (await store.get_pool(pool.id)).name == "kongpool"
+        pool = await store.pools.create("kongpool")
+        assert (await store.pools.get(pool.id)).name == "kongpool"
     finally:
         await store.close()
 
 
 async def test_opening_twice_is_a_no_op_upgrade(empty_db: str) -> None:
     first = await IdpStore.open(empty_db)
-    pool = await first.create_pool("kongpool")
+    pool = await first.pools.create("kongpool")
     await first.close()
     second = await IdpStore.open(empty_db)
     try:
-        assert (await second.get_pool(pool.id)).name == "kongpool"
-        async with second.sessionmaker() as session:
+        assert (await second.pools.get(pool.id)).name == "kongpool"
+        async with second.db.session() as session:
             assert await session.get(UserPoolRow, pool.id) is not None
     finally:
         await second.close()
@@ -174,18 +174,18 @@ async def test_migration_0003_upgrades_a_0002_database_and_downgrades(empty_db: 
         await engine.dispose()
     store = await IdpStore.open(empty_db)  # upgrades 0002 -> head
     try:
-        legacy = await store.get_client("legacyclient")
+        legacy = await store.clients.get("legacyclient")
         assert legacy.access_token_format == "cognito"  # the server default fills old rows
         changed = replace(settings_of(legacy), access_token_format="rfc9068")
-        assert (await store.update_client("legacyclient", changed)).rfc9068_access_tokens
-        await _migrate(store.engine, "downgrade", "0002")
-        async with store.engine.connect() as connection:
+        assert (await store.clients.update("legacyclient", changed)).rfc9068_access_tokens
+        await _migrate(store.db.engine, "downgrade", "0002")
+        async with store.db.engine.connect() as connection:
             columns = await connection.run_sync(
                 lambda c: {col["name"] for col in inspect(c).get_columns("app_clients")}
             )
         assert "access_token_format" not in columns
-        await _migrate(store.engine, "upgrade", "head")
-        again = await store.get_client("legacyclient")
+        await _migrate(store.db.engine, "upgrade", "head")
+        again = await store.clients.get("legacyclient")
         assert again.name == "old"
         assert again.access_token_format == "cognito"
     finally:

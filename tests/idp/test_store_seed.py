@@ -17,12 +17,12 @@ async def test_seeded_demo_user_signs_in_with_the_reported_password(
     store: IdpStore, tmp_path: Path
 ) -> None:
     facts = await seed_workshop(store, SPEC, "http://127.0.0.1:8000", state_dir=tmp_path)
-    result = await store.authenticate(
+    result = await store.auth.authenticate(
         facts["pool_id"], "demo@example.com", facts["user"]["password"]
     )
     assert result.ok
-    client = await store.get_client(facts["client_id"])
-    assert store.verify_client_secret(client, facts["client_secret"])
+    client = await store.clients.get(facts["client_id"])
+    assert store.clients.verify_secret(client, facts["client_secret"])
     assert client.allowed_oauth_flows == ("code",)
 
 
@@ -33,7 +33,9 @@ async def test_lost_password_file_resets_the_demo_password(store: IdpStore, tmp_
     assert second["changed"] == ["user password"]
     assert second["user"]["password"] != first["user"]["password"]
     assert (
-        await store.authenticate(second["pool_id"], "demo@example.com", second["user"]["password"])
+        await store.auth.authenticate(
+            second["pool_id"], "demo@example.com", second["user"]["password"]
+        )
     ).ok
 
 
@@ -61,11 +63,11 @@ async def test_service_client_gets_client_credentials_for_the_resource_server_sc
     service = facts["service_client"]
     assert service["client_name"] == "kong-service"
     assert service["scopes"] == ["bar-api/read"]
-    client = await store.get_client(service["client_id"])
+    client = await store.clients.get(service["client_id"])
     assert client.allowed_oauth_flows == ("client_credentials",)
-    assert store.verify_client_secret(client, service["client_secret"])
-    assert await store.custom_scopes(facts["pool_id"]) == ("bar-api/read",)
-    main = await store.get_client(facts["client_id"])
+    assert store.clients.verify_secret(client, service["client_secret"])
+    assert await store.resource_servers.custom_scopes(facts["pool_id"]) == ("bar-api/read",)
+    main = await store.clients.get(facts["client_id"])
     assert main.callback_urls == ("http://localhost:8100/bar", "http://127.0.0.1:8100/bar")
     assert "http://127.0.0.1:8100/bar" in main.logout_urls
 

@@ -26,13 +26,13 @@ async def email_pool(store: IdpStore) -> UserPool:
 
 @pytest.fixture
 async def name_pool(store: IdpStore) -> UserPool:
-    return await store.create_pool("plain")
+    return await store.pools.create("plain")
 
 
 async def test_email_pool_user_gets_uuid_username_and_email_alias(
     store: IdpStore, email_pool: UserPool
 ) -> None:
-    user = await store.create_user(email_pool.id, "Ada@Example.com", NAMES, password=STRONG)
+    user = await store.users.create(email_pool.id, "Ada@Example.com", NAMES, password=STRONG)
     assert user.username == user.sub
     assert len(user.sub) == 36
     assert user.email == "Ada@Example.com"
@@ -40,23 +40,23 @@ async def test_email_pool_user_gets_uuid_username_and_email_alias(
     assert user.enabled
     assert user.attributes["sub"] == user.sub
     for name in ("ada@example.com", "ADA@EXAMPLE.COM", user.sub, user.sub.upper()):
-        assert (await store.get_user(email_pool.id, name)) == user
+        assert (await store.users.get(email_pool.id, name)) == user
 
 
 async def test_username_pool_is_case_insensitive(store: IdpStore, name_pool: UserPool) -> None:
-    user = await store.create_user(name_pool.id, "Ada", password=STRONG)
+    user = await store.users.create(name_pool.id, "Ada", password=STRONG)
     assert user.username == "Ada"
-    assert (await store.get_user(name_pool.id, "ada")) == user
+    assert (await store.users.get(name_pool.id, "ada")) == user
     with pytest.raises(UsernameExistsException, match=r"^User account already exists$"):
-        await store.create_user(name_pool.id, "ADA", password=STRONG)
+        await store.users.create(name_pool.id, "ADA", password=STRONG)
 
 
 async def test_duplicate_email_is_refused_with_cognitos_message(
     store: IdpStore, email_pool: UserPool
 ) -> None:
-    await store.create_user(email_pool.id, "ada@example.com", NAMES, password=STRONG)
+    await store.users.create(email_pool.id, "ada@example.com", NAMES, password=STRONG)
     with pytest.raises(UsernameExistsException, match=r"An account with the given email already"):
-        await store.create_user(email_pool.id, "ADA@example.com", NAMES, password=STRONG)
+        await store.users.create(email_pool.id, "ADA@example.com", NAMES, password=STRONG)
 
 
 @pytest.mark.parametrize(
@@ -79,147 +79,149 @@ async def test_invalid_users_are_refused(
     store: IdpStore, email_pool: UserPool, username: str, attributes: dict[str, str], message: str
 ) -> None:
     with pytest.raises(InvalidParameterException) as caught:
-        await store.create_user(email_pool.id, username, attributes, password=STRONG)
+        await store.users.create(email_pool.id, username, attributes, password=STRONG)
     assert message in caught.value.message
 
 
 async def test_password_rules_apply_at_creation(store: IdpStore, email_pool: UserPool) -> None:
     with pytest.raises(InvalidPasswordException, match="Password not long enough"):
-        await store.create_user(email_pool.id, "ada@example.com", NAMES, password="Sh0rt!")
+        await store.users.create(email_pool.id, "ada@example.com", NAMES, password="Sh0rt!")
     with pytest.raises(InvalidParameterException, match="exactly one of"):
-        await store.create_user(email_pool.id, "ada@example.com", NAMES)
+        await store.users.create(email_pool.id, "ada@example.com", NAMES)
 
 
 async def test_temporary_password_means_force_change_password(
     store: IdpStore, email_pool: UserPool
 ) -> None:
-    user = await store.create_user(
+    user = await store.users.create(
         email_pool.id, "ada@example.com", NAMES, temporary_password=STRONG
     )
     assert user.status is UserStatus.FORCE_CHANGE_PASSWORD
-    user = await store.set_password(email_pool.id, "ada@example.com", STRONG + "x", permanent=True)
+    user = await store.users.set_password(
+        email_pool.id, "ada@example.com", STRONG + "x", permanent=True
+    )
     assert user.status is UserStatus.CONFIRMED
-    user = await store.set_password(email_pool.id, user.sub, STRONG, permanent=False)
+    user = await store.users.set_password(email_pool.id, user.sub, STRONG, permanent=False)
     assert user.status is UserStatus.FORCE_CHANGE_PASSWORD
     with pytest.raises(InvalidPasswordException, match="must have symbol characters"):
-        await store.set_password(email_pool.id, user.sub, "NoSymbols123", permanent=True)
+        await store.users.set_password(email_pool.id, user.sub, "NoSymbols123", permanent=True)
 
 
 async def test_confirm_only_unconfirmed_users(store: IdpStore, email_pool: UserPool) -> None:
-    user = await store.create_user(
+    user = await store.users.create(
         email_pool.id, "ada@example.com", NAMES, password=STRONG, status=UserStatus.UNCONFIRMED
     )
     assert user.status is UserStatus.UNCONFIRMED
-    assert (await store.confirm_user(email_pool.id, user.sub)).status is UserStatus.CONFIRMED
+    assert (await store.users.confirm(email_pool.id, user.sub)).status is UserStatus.CONFIRMED
     with pytest.raises(
         NotAuthorizedException, match=r"User cannot be confirmed\. Current status is CONFIRMED"
     ):
-        await store.confirm_user(email_pool.id, user.sub)
+        await store.users.confirm(email_pool.id, user.sub)
 
 
 async def test_disable_and_enable(store: IdpStore, email_pool: UserPool) -> None:
-    await store.create_user(email_pool.id, "ada@example.com", NAMES, password=STRONG)
-    assert not (await store.disable_user(email_pool.id, "ada@example.com")).enabled
-    assert (await store.enable_user(email_pool.id, "ada@example.com")).enabled
+    await store.users.create(email_pool.id, "ada@example.com", NAMES, password=STRONG)
+    assert not (await store.users.disable(email_pool.id, "ada@example.com")).enabled
+    assert (await store.users.enable(email_pool.id, "ada@example.com")).enabled
 
 
 async def test_changing_email_unverifies_it_and_moves_the_alias(
     store: IdpStore, email_pool: UserPool
 ) -> None:
-    user = await store.create_user(
+    user = await store.users.create(
         email_pool.id,
         "ada@example.com",
         {**NAMES, "email_verified": "true"},
         password=STRONG,
     )
-    updated = await store.update_attributes(
+    updated = await store.users.update_attributes(
         email_pool.id, user.sub, {"email": "ada@new.example", "custom:department": "R&D"}
     )
     assert updated.attributes["email_verified"] == "false"
     assert updated.attributes["custom:department"] == "R&D"
-    assert (await store.get_user(email_pool.id, "ada@new.example")).sub == user.sub
-    assert await store.find_user(email_pool.id, "ada@example.com") is None
+    assert (await store.users.get(email_pool.id, "ada@new.example")).sub == user.sub
+    assert await store.users.find(email_pool.id, "ada@example.com") is None
 
 
 async def test_email_alias_cannot_be_taken_twice(store: IdpStore, email_pool: UserPool) -> None:
-    await store.create_user(email_pool.id, "ada@example.com", NAMES, password=STRONG)
-    bob = await store.create_user(email_pool.id, "bob@example.com", NAMES, password=STRONG)
+    await store.users.create(email_pool.id, "ada@example.com", NAMES, password=STRONG)
+    bob = await store.users.create(email_pool.id, "bob@example.com", NAMES, password=STRONG)
     with pytest.raises(AliasExistsException, match="An account with the given email already"):
-        await store.update_attributes(email_pool.id, bob.sub, {"email": "ADA@example.com"})
+        await store.users.update_attributes(email_pool.id, bob.sub, {"email": "ADA@example.com"})
 
 
 async def test_required_attributes_cannot_be_emptied_or_deleted(
     store: IdpStore, email_pool: UserPool
 ) -> None:
-    user = await store.create_user(email_pool.id, "ada@example.com", NAMES, password=STRONG)
+    user = await store.users.create(email_pool.id, "ada@example.com", NAMES, password=STRONG)
     with pytest.raises(InvalidParameterException, match="given_name is required"):
-        await store.update_attributes(email_pool.id, user.sub, {"given_name": ""})
+        await store.users.update_attributes(email_pool.id, user.sub, {"given_name": ""})
     with pytest.raises(InvalidParameterException, match="family_name is required"):
-        await store.delete_attributes(email_pool.id, user.sub, ["family_name"])
-    await store.update_attributes(email_pool.id, user.sub, {"nickname": "countess"})
-    after = await store.delete_attributes(email_pool.id, user.sub, ["nickname"])
+        await store.users.delete_attributes(email_pool.id, user.sub, ["family_name"])
+    await store.users.update_attributes(email_pool.id, user.sub, {"nickname": "countess"})
+    after = await store.users.delete_attributes(email_pool.id, user.sub, ["nickname"])
     assert "nickname" not in after.attributes
 
 
 async def test_deleted_user_is_gone(store: IdpStore, email_pool: UserPool) -> None:
-    user = await store.create_user(email_pool.id, "ada@example.com", NAMES, password=STRONG)
-    await store.delete_user(email_pool.id, "ada@example.com")
+    user = await store.users.create(email_pool.id, "ada@example.com", NAMES, password=STRONG)
+    await store.users.delete(email_pool.id, "ada@example.com")
     with pytest.raises(UserNotFoundException, match=r"^User does not exist\.$"):
-        await store.get_user(email_pool.id, user.sub)
-    assert await store.list_users(email_pool.id) == []
+        await store.users.get(email_pool.id, user.sub)
+    assert await store.users.all(email_pool.id) == []
 
 
 async def test_list_users_oldest_first(store: IdpStore, name_pool: UserPool) -> None:
     for name in ("carol", "alice", "bob"):
-        await store.create_user(name_pool.id, name, password=STRONG)
-    assert {u.username for u in await store.list_users(name_pool.id)} == {"alice", "bob", "carol"}
+        await store.users.create(name_pool.id, name, password=STRONG)
+    assert {u.username for u in await store.users.all(name_pool.id)} == {"alice", "bob", "carol"}
 
 
 async def test_groups_are_ordered_by_precedence_then_name(
     store: IdpStore, name_pool: UserPool
 ) -> None:
-    await store.create_user(name_pool.id, "ada", password=STRONG)
-    await store.create_group(name_pool.id, "zeta", precedence=None)
-    await store.create_group(name_pool.id, "readers", "Read only", precedence=10)
-    await store.create_group(name_pool.id, "admins", precedence=1)
-    await store.create_group(name_pool.id, "alpha", precedence=None)
+    await store.users.create(name_pool.id, "ada", password=STRONG)
+    await store.groups.create(name_pool.id, "zeta", precedence=None)
+    await store.groups.create(name_pool.id, "readers", "Read only", precedence=10)
+    await store.groups.create(name_pool.id, "admins", precedence=1)
+    await store.groups.create(name_pool.id, "alpha", precedence=None)
     for group in ("zeta", "readers", "admins", "alpha"):
-        await store.add_user_to_group(name_pool.id, "ada", group)
-    await store.add_user_to_group(name_pool.id, "ADA", "admins")  # idempotent
-    names = [g.name for g in await store.groups_for_user(name_pool.id, "ada")]
+        await store.groups.add_user(name_pool.id, "ada", group)
+    await store.groups.add_user(name_pool.id, "ADA", "admins")  # idempotent
+    names = [g.name for g in await store.groups.of_user(name_pool.id, "ada")]
     assert names == ["admins", "readers", "alpha", "zeta"]
-    assert [g.name for g in await store.list_groups(name_pool.id)] == names
-    assert [u.username for u in await store.users_in_group(name_pool.id, "admins")] == ["ada"]
-    await store.remove_user_from_group(name_pool.id, "ada", "admins")
-    assert "admins" not in [g.name for g in await store.groups_for_user(name_pool.id, "ada")]
+    assert [g.name for g in await store.groups.all(name_pool.id)] == names
+    assert [u.username for u in await store.groups.members(name_pool.id, "admins")] == ["ada"]
+    await store.groups.remove_user(name_pool.id, "ada", "admins")
+    assert "admins" not in [g.name for g in await store.groups.of_user(name_pool.id, "ada")]
 
 
 async def test_group_errors_use_cognitos_names(store: IdpStore, name_pool: UserPool) -> None:
-    await store.create_group(name_pool.id, "admins")
+    await store.groups.create(name_pool.id, "admins")
     with pytest.raises(
         GroupExistsException, match=r"A group with the name admins already exists\."
     ):
-        await store.create_group(name_pool.id, "admins")
+        await store.groups.create(name_pool.id, "admins")
     with pytest.raises(ResourceNotFoundException, match=r"^Group not found\.$"):
-        await store.add_user_to_group(name_pool.id, "ada", "nobody")
+        await store.groups.add_user(name_pool.id, "ada", "nobody")
     with pytest.raises(UserNotFoundException):
-        await store.add_user_to_group(name_pool.id, "ghost", "admins")
+        await store.groups.add_user(name_pool.id, "ghost", "admins")
     with pytest.raises(InvalidParameterException, match="greater than or equal to 0"):
-        await store.create_group(name_pool.id, "neg", precedence=-1)
-    await store.delete_group(name_pool.id, "admins")
-    assert await store.list_groups(name_pool.id) == []
+        await store.groups.create(name_pool.id, "neg", precedence=-1)
+    await store.groups.delete(name_pool.id, "admins")
+    assert await store.groups.all(name_pool.id) == []
 
 
 async def test_deleting_a_user_removes_memberships(store: IdpStore, name_pool: UserPool) -> None:
-    await store.create_user(name_pool.id, "ada", password=STRONG)
-    await store.create_group(name_pool.id, "admins")
-    await store.add_user_to_group(name_pool.id, "ada", "admins")
-    await store.delete_user(name_pool.id, "ada")
-    assert await store.users_in_group(name_pool.id, "admins") == []
+    await store.users.create(name_pool.id, "ada", password=STRONG)
+    await store.groups.create(name_pool.id, "admins")
+    await store.groups.add_user(name_pool.id, "ada", "admins")
+    await store.users.delete(name_pool.id, "ada")
+    assert await store.groups.members(name_pool.id, "admins") == []
 
 
 async def test_timestamps_come_from_the_injected_clock(
     store: IdpStore, name_pool: UserPool
 ) -> None:
-    user = await store.create_user(name_pool.id, "ada", password=STRONG)
+    user = await store.users.create(name_pool.id, "ada", password=STRONG)
     assert user.created_at == T0 == user.password_changed_at

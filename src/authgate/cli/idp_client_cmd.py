@@ -135,7 +135,7 @@ def _creating(
     """The store step of ``client create``: CreateUserPoolClient in the pool found."""
 
     async def action(store: IdpStore, found: UserPool) -> AppClient:
-        return await store.create_client(
+        return await store.clients.create(
             found.id,
             name,
             settings,
@@ -253,9 +253,9 @@ def client_update(
     changes.update(_validities(access_token_validity, id_token_validity, refresh_token_validity))
 
     async def action(store: IdpStore, found_pool: UserPool) -> AppClient:
-        found = await store.resolve_client(found_pool.id, client)
+        found = await store.clients.resolve(found_pool.id, client)
         settings = replace(settings_of(found), **changes)  # type: ignore[arg-type]
-        return await store.update_client(found.client_id, settings, name=name)
+        return await store.clients.update(found.client_id, settings, name=name)
 
     _print_client(run_in_pool(ctx, pool, action), json_output)
 
@@ -263,7 +263,7 @@ def client_update(
 @app.command("list")
 def client_list(ctx: typer.Context, pool: str = POOL, json_output: bool = JSON) -> None:
     """List the pool's app clients (ListUserPoolClients: ids and names, no secrets)."""
-    clients = run_in_pool(ctx, pool, lambda s, p: s.list_clients(p.id))
+    clients = run_in_pool(ctx, pool, lambda s, p: s.clients.all(p.id))
     if json_output:
         print_json([_client_summary(c) for c in clients])
         return
@@ -281,7 +281,7 @@ def client_describe(
     json_output: bool = JSON,
 ) -> None:
     """Show one app client with its secret (DescribeUserPoolClient)."""
-    found = run_in_pool(ctx, pool, lambda s, p: s.resolve_client(p.id, client))
+    found = run_in_pool(ctx, pool, lambda s, p: s.clients.resolve(p.id, client))
     _print_client(found, json_output)
 
 
@@ -295,8 +295,8 @@ def client_delete(
     """Delete an app client (DeleteUserPoolClient); --json prints its ids and name."""
 
     async def action(store: IdpStore, found_pool: UserPool) -> AppClient:
-        found = await store.resolve_client(found_pool.id, client)
-        await store.delete_client(found.client_id)
+        found = await store.clients.resolve(found_pool.id, client)
+        await store.clients.delete(found.client_id)
         return found
 
     found = run_in_pool(ctx, pool, action)

@@ -121,7 +121,7 @@ def pool_create(
 
     async def action(store: IdpStore) -> UserPool:
         policy = PasswordPolicy(minimum_length=min_length, require_symbols=symbols)
-        return await store.create_pool(
+        return await store.pools.create(
             name,
             username_attributes=split_list(username_attributes) or (),
             required_attributes=split_list(required) or (),
@@ -140,7 +140,7 @@ def pool_create(
 @pool_app.command("list")
 def pool_list(ctx: typer.Context, json_output: bool = JSON) -> None:
     """List user pools."""
-    pools = run(ctx, lambda store: store.list_pools())
+    pools = run(ctx, lambda store: store.pools.all())
     if json_output:
         print_json(pools)
         return
@@ -159,8 +159,8 @@ def pool_describe(
     """Show one user pool (DescribeUserPool)."""
 
     async def action(store: IdpStore) -> tuple[UserPool, Domain | None]:
-        found = await store.resolve_pool(pool)
-        return found, await store.pool_domain(found.id)
+        found = await store.pools.resolve(pool)
+        return found, await store.pools.domain_of(found.id)
 
     found, domain = run(ctx, action)
     if json_output:
@@ -181,8 +181,8 @@ def pool_delete(
         typer.confirm(f"Delete user pool {pool} with all its clients, users and keys?", abort=True)
 
     async def action(store: IdpStore) -> UserPool:
-        found = await store.resolve_pool(pool)
-        await store.delete_pool(found.id)
+        found = await store.pools.resolve(pool)
+        await store.pools.delete(found.id)
         return found
 
     found = run(ctx, action)
@@ -197,7 +197,7 @@ def domain_create(
     json_output: bool = JSON,
 ) -> None:
     """Give a pool its hosted-UI domain prefix (CreateUserPoolDomain)."""
-    domain = run_in_pool(ctx, pool, lambda s, p: s.create_domain(p.id, prefix))
+    domain = run_in_pool(ctx, pool, lambda s, p: s.pools.create_domain(p.id, prefix))
     print_done(json_output, domain, f"domain {domain.prefix} -> user pool {domain.pool_id}")
 
 
@@ -206,7 +206,7 @@ def domain_describe(
     ctx: typer.Context, prefix: str = typer.Argument(...), json_output: bool = JSON
 ) -> None:
     """Show which pool a domain prefix belongs to (DescribeUserPoolDomain)."""
-    domain = run(ctx, lambda store: store.get_domain(prefix))
+    domain = run(ctx, lambda store: store.pools.get_domain(prefix))
     if json_output:
         print_json(domain)
     else:
@@ -220,8 +220,8 @@ def domain_delete(
     """Remove a domain prefix (DeleteUserPoolDomain); --json prints the removed domain."""
 
     async def action(store: IdpStore) -> Domain:
-        domain = await store.get_domain(prefix)
-        await store.delete_domain(prefix)
+        domain = await store.pools.get_domain(prefix)
+        await store.pools.delete_domain(prefix)
         return domain
 
     domain = run(ctx, action)
@@ -251,7 +251,7 @@ def keys_list(
     json_output: bool = JSON,
 ) -> None:
     """List the pool's signing keys and where they are in rotation."""
-    _print_keys("signing keys", run_in_pool(ctx, pool, lambda s, p: s.list_keys(p.id)), json_output)
+    _print_keys("signing keys", run_in_pool(ctx, pool, lambda s, p: s.keys.all(p.id)), json_output)
 
 
 @keys_app.command("rotate")
@@ -270,7 +270,7 @@ def keys_rotate(
     delay = timedelta(**{parsed[1] or "seconds": parsed[0]})
     if delay > timedelta(days=1):
         fail("--publish-delay: at most 1 day")
-    keys = run_in_pool(ctx, pool, lambda s, p: s.rotate_keys(p.id, publish_delay=delay))
+    keys = run_in_pool(ctx, pool, lambda s, p: s.keys.rotate(p.id, publish_delay=delay))
     _print_keys("new signing keys", keys, json_output)
 
 

@@ -31,19 +31,21 @@ def group_create(
     json_output: bool = JSON,
 ) -> None:
     """Create a group (CreateGroup)."""
-    group = run_in_pool(ctx, pool, lambda s, p: s.create_group(p.id, name, description, precedence))
+    group = run_in_pool(
+        ctx, pool, lambda s, p: s.groups.create(p.id, name, description, precedence)
+    )
     print_done(json_output, group, f"created group {group.name}")
 
 
 async def _membership(
     store: IdpStore, pool: UserPool, username: str, group: str, *, add: bool
 ) -> tuple[User, list[Group]]:
-    user = await store.get_user(pool.id, username)
+    user = await store.users.get(pool.id, username)
     if add:
-        await store.add_user_to_group(pool.id, user.username, group)
+        await store.groups.add_user(pool.id, user.username, group)
     else:
-        await store.remove_user_from_group(pool.id, user.username, group)
-    return user, await store.groups_for_user(pool.id, user.username)
+        await store.groups.remove_user(pool.id, user.username, group)
+    return user, await store.groups.of_user(pool.id, user.username)
 
 
 def _print_membership(found: tuple[User, list[Group]], json_output: bool, line: str) -> None:
@@ -80,7 +82,7 @@ def group_remove_user(
 @app.command("list")
 def group_list(ctx: typer.Context, pool: str = POOL, json_output: bool = JSON) -> None:
     """List the pool's groups by precedence (ListGroups)."""
-    groups = run_in_pool(ctx, pool, lambda s, p: s.list_groups(p.id))
+    groups = run_in_pool(ctx, pool, lambda s, p: s.groups.all(p.id))
     if json_output:
         print_json(groups)
         return
@@ -98,8 +100,8 @@ def group_delete(
     """Delete a group (DeleteGroup); --json prints the group as it was."""
 
     async def action(store: IdpStore, found: UserPool) -> Group:
-        group = await store.get_group(found.id, name)
-        await store.delete_group(found.id, name)
+        group = await store.groups.get(found.id, name)
+        await store.groups.delete(found.id, name)
         return group
 
     group = run_in_pool(ctx, pool, action)

@@ -108,7 +108,7 @@ def run_in_pool(
     """`run` ``action`` with the user pool that ``--pool`` names (id or name)."""
 
     async def in_pool(store: IdpStore) -> T:
-        return await action(store, await store.resolve_pool(pool))
+        return await action(store, await store.pools.resolve(pool))
 
     return run(ctx, in_pool)
 

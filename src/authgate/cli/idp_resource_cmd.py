@@ -47,7 +47,7 @@ def resource_server_create(
     """Create a resource server with custom scopes (CreateResourceServer)."""
     scopes = _scopes(scope or [])
     server = run_in_pool(
-        ctx, pool, lambda s, p: s.create_resource_server(p.id, identifier, name, scopes)
+        ctx, pool, lambda s, p: s.resource_servers.create(p.id, identifier, name, scopes)
     )
     line = f"created resource server {server.identifier}: {', '.join(server.scope_names)}"
     print_done(json_output, server, line)
@@ -60,7 +60,7 @@ def resource_server_list(
     json_output: bool = JSON,
 ) -> None:
     """List the pool's resource servers (ListResourceServers)."""
-    servers = run_in_pool(ctx, pool, lambda s, p: s.list_resource_servers(p.id))
+    servers = run_in_pool(ctx, pool, lambda s, p: s.resource_servers.all(p.id))
     if json_output:
         print_json(servers)
         return

@@ -90,7 +90,7 @@ def user_create(
             temporary = generate_password(found.password_policy)
             generated.append(temporary)
         status = UserStatus.UNCONFIRMED if unconfirmed else None
-        return await store.create_user(
+        return await store.users.create(
             found.id,
             username,
             attributes,
@@ -138,7 +138,7 @@ def user_set_password(
     """Set a user's password (AdminSetUserPassword); also ends a lockout."""
 
     async def change(store: IdpStore, found: UserPool) -> User:
-        return await store.set_password(found.id, username, password, permanent=permanent)
+        return await store.users.set_password(found.id, username, password, permanent=permanent)
 
     _change(ctx, pool, change, json_output, "password set for {who}: status {status}")
 
@@ -148,7 +148,7 @@ def user_confirm(
     ctx: typer.Context, username: str = USERNAME, pool: str = POOL, json_output: bool = JSON
 ) -> None:
     """Confirm an UNCONFIRMED user (AdminConfirmSignUp)."""
-    _change(ctx, pool, lambda s, p: s.confirm_user(p.id, username), json_output, "confirmed {who}")
+    _change(ctx, pool, lambda s, p: s.users.confirm(p.id, username), json_output, "confirmed {who}")
 
 
 @user_app.command("disable")
@@ -156,7 +156,7 @@ def user_disable(
     ctx: typer.Context, username: str = USERNAME, pool: str = POOL, json_output: bool = JSON
 ) -> None:
     """Disable a user (AdminDisableUser)."""
-    _change(ctx, pool, lambda s, p: s.disable_user(p.id, username), json_output, "disabled {who}")
+    _change(ctx, pool, lambda s, p: s.users.disable(p.id, username), json_output, "disabled {who}")
 
 
 @user_app.command("enable")
@@ -164,7 +164,7 @@ def user_enable(
     ctx: typer.Context, username: str = USERNAME, pool: str = POOL, json_output: bool = JSON
 ) -> None:
     """Enable a disabled user (AdminEnableUser)."""
-    _change(ctx, pool, lambda s, p: s.enable_user(p.id, username), json_output, "enabled {who}")
+    _change(ctx, pool, lambda s, p: s.users.enable(p.id, username), json_output, "enabled {who}")
 
 
 @user_app.command("update")
@@ -179,7 +179,7 @@ def user_update(
     attributes = _attributes(attribute or [])
 
     async def change(store: IdpStore, found: UserPool) -> User:
-        return await store.update_attributes(found.id, username, attributes)
+        return await store.users.update_attributes(found.id, username, attributes)
 
     _change(ctx, pool, change, json_output, "updated {who}")
 
@@ -191,8 +191,8 @@ def user_delete(
     """Delete a user (AdminDeleteUser); --json prints the user as it was."""
 
     async def change(store: IdpStore, found: UserPool) -> User:
-        user = await store.get_user(found.id, username)
-        await store.delete_user(found.id, user.username)
+        user = await store.users.get(found.id, username)
+        await store.users.delete(found.id, user.username)
         return user
 
     _change(ctx, pool, change, json_output, "deleted {who}")
@@ -201,7 +201,7 @@ def user_delete(
 @user_app.command("list")
 def user_list(ctx: typer.Context, pool: str = POOL, json_output: bool = JSON) -> None:
     """List the pool's users (ListUsers)."""
-    users = run_in_pool(ctx, pool, lambda s, p: s.list_users(p.id))
+    users = run_in_pool(ctx, pool, lambda s, p: s.users.all(p.id))
     if json_output:
         print_json(users)
         return
@@ -216,8 +216,8 @@ def user_describe(
     """Show one user with attributes and groups (AdminGetUser)."""
 
     async def action(store: IdpStore, found: UserPool) -> tuple[User, list[Group]]:
-        user = await store.get_user(found.id, username)
-        return user, await store.groups_for_user(found.id, user.username)
+        user = await store.users.get(found.id, username)
+        return user, await store.groups.of_user(found.id, user.username)
 
     user, groups = run_in_pool(ctx, pool, action)
     if json_output:

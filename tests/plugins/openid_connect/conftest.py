@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from idp.oidc_harness import FakeClock, IdpServer, Seeded, seed
+from authgate.testing.clock import FakeClock
+from idp.oidc_harness import IdpServer, Seeded, seed
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +27,6 @@ def pool(idp: IdpServer) -> Seeded:
 @pytest.fixture
 def clock(idp: IdpServer) -> Iterator[FakeClock]:
     """The IdP's fake clock (shared with the gateway), set back after the test."""
-    start = idp.clock.now
+    start = idp.clock.now()
     yield idp.clock
-    idp.clock.now = start
+    idp.clock.set(start)

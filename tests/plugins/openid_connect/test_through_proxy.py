@@ -33,14 +33,14 @@ def make_machine(idp: IdpServer, pool: Seeded) -> Any:
     """A client-credentials client with its own secret and an `orders/read` scope."""
 
     async def make(store: IdpStore) -> Any:
-        await store.create_resource_server(
+        await store.resource_servers.create(
             pool.pool_id, "orders", "Orders", [ResourceServerScope("read", "read")]
         )
         settings = client_settings(
             callback_urls=(), logout_urls=(), allowed_oauth_flows=("client_credentials",),
             allowed_scopes=("orders/read",),
         )  # fmt: skip
-        return await store.create_client(pool.pool_id, "machine", settings, generate_secret=True)
+        return await store.clients.create(pool.pool_id, "machine", settings, generate_secret=True)
 
     return idp.run(make)
 
@@ -296,7 +296,7 @@ async def test_unknown_kid_refetches_jwks_once_within_the_cooldown(
     assert (await env.http.get("/bearer", headers=headers)).status_code == 200
     assert env.fetches(pool.issuer) == 1
     idp.clock.advance(31)
-    idp.run(lambda store: store.rotate_keys(pool.pool_id, idp.clock.utc(), publish_delay=_zero()))
+    idp.run(lambda store: store.keys.rotate(pool.pool_id, idp.clock.now(), publish_delay=_zero()))
     rotated = {"Authorization": f"Bearer {access_token(idp, pool)}"}
     assert (await env.http.get("/bearer", headers=rotated)).status_code == 200
     assert env.fetches(pool.issuer) == 2

@@ -275,7 +275,7 @@ _FAILURES: dict[AuthOutcome, tuple[type[CognitoError], str]] = {
 
 @dataclass(frozen=True, slots=True)
 class AuthResult:
-    """The result of ``IdpStore.authenticate``.
+    """The result of ``IdpStore.auth.authenticate``.
 
     ``user`` is set for SUCCESS and NEW_PASSWORD_REQUIRED only, so a failed attempt
     never reveals whether the user exists.

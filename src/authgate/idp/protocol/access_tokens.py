@@ -46,18 +46,18 @@ async def validate_access_token(
     if pool_id is not None and token_pool != pool_id:
         raise TokenRejected("issued by another pool")
     try:
-        keys = await ctx.store.published_keys(token_pool, ctx.now_dt())
+        keys = await ctx.store.keys.published(token_pool, ctx.now_dt())
     except CognitoError:
         raise TokenRejected("unknown pool") from None
     claims = verify_token(
         token, keys, issuer=ctx.settings.issuer(token_pool), token_use="access", now=ctx.now()
     )
     origin_jti = claims.get("origin_jti")
-    if isinstance(origin_jti, str) and await ctx.tokens.is_revoked(origin_jti):
+    if isinstance(origin_jti, str) and await ctx.store.tokens.is_revoked(origin_jti):
         raise TokenRejected("revoked")
     if "username" not in claims:
         return ValidAccessToken(token_pool, claims, None)
-    user = await ctx.store.find_user(token_pool, str(claims.get("sub", "")))
+    user = await ctx.store.users.find(token_pool, str(claims.get("sub", "")))
     if user is None or not user.enabled:
         raise TokenRejected("the user is disabled or deleted")
     return ValidAccessToken(token_pool, claims, user)

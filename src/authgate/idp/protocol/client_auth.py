@@ -89,13 +89,13 @@ async def authenticate_client(
     failure is the same ``invalid_client`` so callers learn nothing about which part failed.
     """
     failure = InvalidClientError("client authentication failed", basic=credentials.basic)
-    client = await store.find_client(credentials.client_id)
+    client = await store.clients.find(credentials.client_id)
     if client is None or (pool_id is not None and client.pool_id != pool_id):
         # Spend the same constant-time comparison as for a real client.
         hmac.compare_digest(b"x" * 51, (credentials.secret or "").encode())
         raise failure
     if client.has_secret:
-        if not store.verify_client_secret(client, credentials.secret):
+        if not store.clients.verify_secret(client, credentials.secret):
             raise failure
     elif credentials.secret is not None:
         raise failure

@@ -38,7 +38,7 @@ async def redirect_with_code(
         created_at=now,
         expires_at=now + timedelta(seconds=ctx.settings.code_ttl),
     )
-    await ctx.tokens.add_code(code, row)
+    await ctx.store.tokens.add_code(code, row)
     params = {"code": code}
     if request.state is not None:
         params["state"] = request.state

@@ -1,15 +1,14 @@
-"""What every endpoint needs: the store, the token store and the settings, per app."""
+"""What every endpoint needs: the store (with its one clock) and the settings, per app."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from starlette.requests import Request
 
 from authgate.idp.protocol.settings import IdpSettings
 from authgate.idp.storage.store import IdpStore
-from authgate.idp.storage.token_store import TokenStore
 
 __all__ = ["IdpContext", "context"]
 
@@ -19,16 +18,15 @@ class IdpContext:
     """Shared state of one IdP app."""
 
     store: IdpStore
-    tokens: TokenStore
     settings: IdpSettings
 
     def now(self) -> int:
-        """Current time in epoch seconds (from the injected clock)."""
-        return self.settings.now()
+        """Current time in whole epoch seconds, from the store's clock (RFC 7519 §2)."""
+        return self.store.clock.seconds()
 
     def now_dt(self) -> datetime:
-        """Current time as an aware UTC datetime (what the store takes)."""
-        return datetime.fromtimestamp(self.settings.now(), UTC)
+        """:meth:`now` as an aware UTC datetime (what the store takes)."""
+        return self.store.clock.this_second()
 
 
 def context(request: Request) -> IdpContext:

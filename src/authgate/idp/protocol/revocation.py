@@ -23,4 +23,4 @@ async def revoke_family(ctx: IdpContext, client: AppClient, origin_jti: str) -> 
     """
     now = ctx.now_dt()
     keep_until = now + timedelta(seconds=client.refresh_token_validity.seconds) + MAX_TOKEN_LIFETIME
-    await ctx.tokens.revoke_family(client.pool_id, origin_jti, now, keep_until)
+    await ctx.store.tokens.revoke_family(client.pool_id, origin_jti, now, keep_until)

@@ -1,21 +1,14 @@
-"""Runtime settings of the IdP's HTTP side: public URL, issuer per pool, clock, lifetimes."""
+"""Runtime settings of the IdP's HTTP side: public URL, issuer per pool, lifetimes.
+
+The time comes from the store's clock (:class:`authgate.idp.domain.clock.Clock`), not from here.
+"""
 
 from __future__ import annotations
 
 import secrets
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Clock", "IdpSettings", "system_clock"]
-
-Clock = Callable[[], float]
-"""Returns the current time as epoch seconds; injected so tests never sleep."""
-
-
-def system_clock() -> float:
-    """The wall clock."""
-    return time.time()
+__all__ = ["IdpSettings"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +21,6 @@ class IdpSettings:
     """
 
     public_url: str = "http://127.0.0.1:9000"
-    clock: Clock = system_clock
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     code_ttl: int = 300
     session_ttl: int = 3600
@@ -52,7 +44,3 @@ class IdpSettings:
     def secure_cookies(self) -> bool:
         """Cookies get ``Secure`` when browsers reach us over https."""
         return self.public_url.startswith("https://")
-
-    def now(self) -> int:
-        """Current time as whole epoch seconds."""
-        return int(self.clock())

@@ -73,13 +73,13 @@ def resource_servers(scopes: Sequence[str]) -> tuple[str, ...]:
 async def _sign(
     ctx: IdpContext, pool_id: str, use: KeyUse, claims: dict[str, Any], typ: str = ""
 ) -> str:
-    key = await ctx.store.signing_key(pool_id, use, ctx.now_dt())
+    key = await ctx.store.keys.signing_key(pool_id, use, ctx.now_dt())
     return tokens.sign(claims, key.kid, key.private_jwk, typ=typ)
 
 
 async def subject_of(ctx: IdpContext, client: AppClient, user: User) -> Subject:
     """The user as the client's tokens describe them (groups and readable attributes)."""
-    groups = await ctx.store.groups_for_user(user.pool_id, user.username)
+    groups = await ctx.store.groups.of_user(user.pool_id, user.username)
     return Subject(
         sub=user.sub,
         username=user.username,
@@ -109,7 +109,7 @@ async def _store_refresh_token(
         created_at=created,
         expires_at=expires,
     )
-    await ctx.tokens.add_refresh_token(refresh_token, row)
+    await ctx.store.tokens.add_refresh_token(refresh_token, row)
     return refresh_token
 
 

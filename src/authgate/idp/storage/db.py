@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,12 @@ from alembic.config import Config
 from sqlalchemy import Connection, DateTime, MetaData, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -31,6 +37,7 @@ __all__ = [
     "ENV_DB_URL",
     "VERSION_TABLE",
     "Base",
+    "Database",
     "UtcDateTime",
     "create_engine",
     "display_url",
@@ -82,6 +89,32 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Database:
+    """One engine and its session factory: what every repository of the store runs on.
+
+    A use case opens one :meth:`transaction` and hands its session to each repository it
+    touches, so it commits or rolls back as a whole.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            engine, expire_on_commit=False
+        )
+
+    def session(self) -> AsyncSession:
+        """A session for reads (``async with db.session() as session``)."""
+        return self.sessionmaker()
+
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session in a transaction, committed when the block ends without an exception."""
+        return self.sessionmaker.begin()
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
 
 
 def normalize_url(url: str | None = None) -> URL:

@@ -174,9 +174,9 @@ def _settings(spec: ClientSpec, gateway_url: str) -> ClientSettings:
 
 
 async def _pool(store: IdpStore, spec: PoolSpec, created: list[str]) -> UserPool:
-    pool = await store.find_pool_by_name(spec.name)
+    pool = await store.pools.find_by_name(spec.name)
     if pool is None:
-        pool = await store.create_pool(
+        pool = await store.pools.create(
             spec.name,
             username_attributes=spec.username_attributes,
             required_attributes=spec.required_attributes,
@@ -190,12 +190,12 @@ async def _resource_servers(
     store: IdpStore, pool: UserPool, specs: list[ResourceServerSpec], created: list[str]
 ) -> None:
     """Create the missing resource servers (an existing one is left as it is)."""
-    existing = {server.identifier for server in await store.list_resource_servers(pool.id)}
+    existing = {server.identifier for server in await store.resource_servers.all(pool.id)}
     for spec in specs:
         if spec.identifier in existing:
             continue
         scopes = [(scope.name, scope.description) for scope in spec.scopes]
-        await store.create_resource_server(pool.id, spec.identifier, spec.name, scopes)
+        await store.resource_servers.create(pool.id, spec.identifier, spec.name, scopes)
         created.append("resource server")
 
 
@@ -208,14 +208,14 @@ async def _client(
     label: str = "client",
 ) -> AppClient:
     wanted = _settings(spec, gateway_url)
-    for client in await store.list_clients(pool.id):
+    for client in await store.clients.all(pool.id):
         if client.name == spec.name:
-            updated = await store.update_client(client.client_id, wanted)
+            updated = await store.clients.update(client.client_id, wanted)
             if updated.updated_at != client.updated_at:
                 created.append(f"{label} settings")
             return updated
     created.append(label)
-    return await store.create_client(
+    return await store.clients.create(
         pool.id,
         spec.name,
         wanted,
@@ -244,7 +244,7 @@ async def _user(
     store: IdpStore, pool: UserPool, spec: UserSpec, state_dir: Path, created: list[str]
 ) -> dict[str, Any]:
     password = _remembered_password(spec, pool, state_dir)
-    user = await store.find_user(pool.id, spec.email)
+    user = await store.users.find(pool.id, spec.email)
     if user is None:
         attributes = {
             "email": spec.email,
@@ -252,11 +252,11 @@ async def _user(
             "given_name": spec.given_name,
             "family_name": spec.family_name,
         }
-        user = await store.create_user(pool.id, spec.email, attributes, password=password)
+        user = await store.users.create(pool.id, spec.email, attributes, password=password)
         created.append("user")
-    elif not (await store.authenticate(pool.id, user.username, password)).ok:
+    elif not (await store.auth.authenticate(pool.id, user.username, password)).ok:
         # The remembered password was lost or changed: make the banner true again.
-        user = await store.set_password(pool.id, user.username, password, permanent=True)
+        user = await store.users.set_password(pool.id, user.username, password, permanent=True)
         created.append("user password")
     return {"username": spec.email, "password": password, "sub": user.sub}
 
@@ -287,9 +287,9 @@ async def seed_workshop(
     spec = load_spec(Path(spec_path))
     created: list[str] = []
     pool = await _pool(store, spec.pool, created)
-    domain = await store.pool_domain(pool.id)
+    domain = await store.pools.domain_of(pool.id)
     if domain is None and spec.domain is not None:
-        domain = await store.create_domain(pool.id, spec.domain)
+        domain = await store.pools.create_domain(pool.id, spec.domain)
         created.append("domain")
     await _resource_servers(store, pool, spec.resource_servers, created)
     gateway_url = gateway_url.rstrip("/")

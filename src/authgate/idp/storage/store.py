@@ -4,29 +4,53 @@ from __future__ import annotations
 
 import os
 
+from authgate.idp.domain.clock import Clock, system_clock
 from authgate.idp.domain.passwords import PasswordHasher
-from authgate.idp.storage.db import create_engine, normalize_url, upgrade_to_head
+from authgate.idp.storage.db import Database, create_engine, normalize_url, upgrade_to_head
 from authgate.idp.storage.db_open import OPEN_ERRORS, open_failure
 from authgate.idp.storage.key_sealing import ENV_KEY_SECRET, KeySealer
-from authgate.idp.storage.store_auth import AuthStore
-from authgate.idp.storage.store_base import Clock, system_clock
-from authgate.idp.storage.store_clients import ClientStore
-from authgate.idp.storage.store_groups import GroupStore
-from authgate.idp.storage.store_keys import KeyStore
-from authgate.idp.storage.store_pools import PoolStore
-from authgate.idp.storage.store_users import UserStore
+from authgate.idp.storage.repositories.auth import AuthRepository
+from authgate.idp.storage.repositories.clients import ClientRepository
+from authgate.idp.storage.repositories.groups import GroupRepository
+from authgate.idp.storage.repositories.keys import KeyRepository
+from authgate.idp.storage.repositories.pools import PoolRepository
+from authgate.idp.storage.repositories.resource_servers import ResourceServerRepository
+from authgate.idp.storage.repositories.tokens import TokenRepository
+from authgate.idp.storage.repositories.users import UserRepository
 
 __all__ = ["IdpStore"]
 
 
-class IdpStore(KeyStore, AuthStore, GroupStore, UserStore, ClientStore, PoolStore):
-    """Pools, domains, clients, users, groups, resource servers and signing keys.
+class IdpStore:
+    """Pools, domains, clients, users, groups, resource servers, signing keys and tokens.
 
-    Open with ``await IdpStore.open(url)``; every method returns frozen records from
-    ``authgate.idp.domain.records`` and raises the Cognito-named errors of
+    Open with ``await IdpStore.open(url)``; each aggregate has its repository
+    (``store.pools``, ``store.resource_servers``, ``store.clients``, ``store.users``,
+    ``store.auth``, ``store.groups``, ``store.keys``, ``store.tokens``), all on one
+    :class:`~authgate.idp.storage.db.Database` (``store.db``) and one clock
+    (``store.clock``, the IdP's time everywhere). Reads return frozen records from
+    ``authgate.idp.domain.records``; errors are the Cognito-named ones of
     ``authgate.idp.domain.cognito_errors``.
-    ``engine`` and ``sessionmaker`` are public so that other IdP tables can share them.
     """
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock = system_clock,
+        hasher: PasswordHasher | None = None,
+        sealer: KeySealer | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        hasher = hasher or PasswordHasher()
+        self.keys = KeyRepository(db, clock, sealer)
+        self.pools = PoolRepository(db, clock, self.keys)
+        self.resource_servers = ResourceServerRepository(db, clock)
+        self.clients = ClientRepository(db, clock)
+        self.users = UserRepository(db, clock, hasher)
+        self.auth = AuthRepository(db, clock, hasher)
+        self.groups = GroupRepository(db, clock)
+        self.tokens = TokenRepository(db, clock)
 
     @classmethod
     async def open(
@@ -54,24 +78,24 @@ class IdpStore(KeyStore, AuthStore, GroupStore, UserStore, ClientStore, PoolStor
         secret = os.environ.get(ENV_KEY_SECRET, "") if key_secret is None else key_secret
         sealer = KeySealer(secret) if secret else None
         parsed = normalize_url(url)
-        engine = create_engine(parsed)
-        store = cls(engine, clock, hasher or PasswordHasher(), sealer)
+        db = Database(create_engine(parsed))
+        store = cls(db, clock, hasher, sealer)
         try:
             if migrate:
-                await upgrade_to_head(engine)
+                await upgrade_to_head(db.engine)
                 if verify_sealed or sealer is not None:
-                    await store.seal_stored_keys()
+                    await store.keys.seal_stored()
         except OPEN_ERRORS as exc:
-            await engine.dispose()
+            await db.close()
             raise open_failure(exc, parsed) from exc
         except BaseException:
-            await engine.dispose()
+            await db.close()
             raise
         return store
 
     async def close(self) -> None:
         """Close every pooled connection."""
-        await self.engine.dispose()
+        await self.db.close()
 
     async def __aenter__(self) -> IdpStore:
         return self

@@ -23,7 +23,6 @@ from starlette.routing import Route
 from authgate.idp.protocol.context import IdpContext
 from authgate.idp.protocol.settings import IdpSettings
 from authgate.idp.storage.store import IdpStore
-from authgate.idp.storage.token_store import TokenStore
 from authgate.idp.web.endpoints.authorize import authorize
 from authgate.idp.web.endpoints.discovery import openid_configuration
 from authgate.idp.web.endpoints.introspect import introspect
@@ -80,7 +79,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 async def _purge(ctx: IdpContext) -> None:
     """One purge of expired codes, sessions and refresh tokens; a database error is logged."""
     try:
-        deleted = await ctx.tokens.purge_expired(ctx.now_dt())
+        deleted = await ctx.store.tokens.purge_expired(ctx.now_dt())
     except Exception as exc:  # the next round tries again; serving goes on
         first_line = next(iter(str(exc).splitlines()), "")[:200]
         log.warning("purging expired tokens failed: %s: %s", type(exc).__name__, first_line)
@@ -98,7 +97,7 @@ async def _purge_every(ctx: IdpContext, interval: float) -> None:
 
 def create_app(store: IdpStore, settings: IdpSettings) -> Starlette:
     """The IdP's Starlette app over ``store``."""
-    ctx = IdpContext(store=store, tokens=TokenStore(store.engine), settings=settings)
+    ctx = IdpContext(store=store, settings=settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from authgate.idp.protocol.context import IdpContext
-from authgate.idp.storage.token_store import SessionRecord
+from authgate.idp.storage.repositories.tokens import SessionRecord
 
 __all__ = [
     "SESSION_COOKIE_PREFIX",
@@ -45,7 +45,7 @@ async def current_session(request: Request, ctx: IdpContext, pool_id: str) -> Se
     session_id = _session_id(request, pool_id)
     if session_id is None:
         return None
-    return await ctx.tokens.find_session(session_id, pool_id, ctx.now_dt())
+    return await ctx.store.tokens.find_session(session_id, pool_id, ctx.now_dt())
 
 
 async def start_session(
@@ -54,7 +54,7 @@ async def start_session(
     """Record a sign-in and set its cookie on ``response``."""
     session_id = secrets.token_urlsafe(32)
     ttl = ctx.settings.session_ttl
-    await ctx.tokens.add_session(session_id, pool_id, user_sub, auth_time, ctx.now_dt(), ttl)
+    await ctx.store.tokens.add_session(session_id, pool_id, user_sub, auth_time, ctx.now_dt(), ttl)
     response.set_cookie(
         cookie_name(pool_id),
         session_id,
@@ -70,7 +70,7 @@ async def end_session(request: Request, ctx: IdpContext, response: Response, poo
     """Forget this browser's sign-in in ``pool_id`` and clear its cookie."""
     session_id = _session_id(request, pool_id)
     if session_id is not None:
-        await ctx.tokens.delete_session(session_id)
+        await ctx.store.tokens.delete_session(session_id)
     response.delete_cookie(
         cookie_name(pool_id),
         path="/",

@@ -34,7 +34,7 @@ def other_email(idp: IdpServer, pool: Seeded) -> str:
 
     async def make(store: Any) -> None:
         attrs = {"email": email, "email_verified": "true", "given_name": "Grace"}
-        await store.create_user(pool.pool_id, email, attrs, password=PASSWORD, now=idp.clock.utc())
+        await store.users.create(pool.pool_id, email, attrs, password=PASSWORD, now=idp.clock.now())
 
     idp.run(make)
     return email
@@ -145,9 +145,9 @@ async def test_cached_tokens_are_refetched_before_exp_less_leeway(
     calls, (first,) = await _calls(env, "/leeway", login)
     assert calls == 1
     exp = unverified_claims(first.removeprefix("Bearer "))["exp"]
-    clock.now = exp - 61
+    clock.set(exp - 61)
     assert await _calls(env, "/leeway", login) == (0, {first})
-    clock.now = exp - 59
+    clock.set(exp - 59)
     calls, (second,) = await _calls(env, "/leeway", login)
     assert calls == 1
     assert second != first

@@ -53,7 +53,7 @@ async def test_a_reload_with_another_hmac_secret_never_reuses_a_cached_verificat
     idp: IdpServer, pool: Seeded, echo_port: int
 ) -> None:
     services = OidcServices(clock=idp.clock)
-    now = int(idp.clock.now)
+    now = idp.clock.seconds()
     token = t.hs256(t.claims(iss=pool.issuer, iat=now, exp=now + 600), "first-secret-" * 3)
     common = {"enable_hs_signatures": True, "client_id": ["hs-client"]}
     first = await _status(

@@ -24,7 +24,7 @@ async def authorization_code_grant(ctx: IdpContext, request: TokenRequest) -> Is
         raise InvalidRequestError("code is required")
     if redirect_uri is None:
         raise InvalidRequestError("redirect_uri is required")
-    record = await ctx.tokens.find_code(code)
+    record = await ctx.store.tokens.find_code(code)
     if record is None or record.client_id != request.client.client_id:
         raise InvalidGrantError("the authorization code is invalid")
     if record.used:
@@ -38,7 +38,7 @@ async def authorization_code_grant(ctx: IdpContext, request: TokenRequest) -> Is
         pkce.verify(record.code_challenge, request.params.get("code_verifier"))
     except pkce.PkceError as exc:
         raise InvalidGrantError(str(exc)) from None
-    if not await ctx.tokens.use_code(code, ctx.now_dt()):
+    if not await ctx.store.tokens.use_code(code, ctx.now_dt()):
         await revoke_family(ctx, request.client, record.origin_jti)
         raise InvalidGrantError("the authorization code was already used")
     user = await active_user(ctx, record.pool_id, record.user_sub)

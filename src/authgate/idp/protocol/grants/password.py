@@ -37,7 +37,7 @@ async def password_grant(ctx: IdpContext, request: TokenRequest) -> IssuedTokens
     if username is None or password is None:
         raise InvalidRequestError("username and password are required")
     scopes = authorize_scopes(request.params.get("scope"), client)
-    result = await ctx.store.authenticate(client.pool_id, username, password, ctx.now_dt())
+    result = await ctx.store.auth.authenticate(client.pool_id, username, password, ctx.now_dt())
     if result.outcome is AuthOutcome.NEW_PASSWORD_REQUIRED:
         raise InvalidGrantError("a new password is required: sign in through the hosted login page")
     if not result.ok or result.user is None:

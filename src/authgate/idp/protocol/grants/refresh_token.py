@@ -20,7 +20,7 @@ from authgate.idp.protocol.oauth_errors import (
 )
 from authgate.idp.protocol.revocation import revoke_family
 from authgate.idp.protocol.token_issuer import IssuedTokens, UserGrant, issue_user_tokens
-from authgate.idp.storage.token_store import RefreshRecord
+from authgate.idp.storage.repositories.tokens import RefreshRecord
 
 __all__ = ["REFRESH_FLOW", "refresh_token_grant"]
 
@@ -41,7 +41,9 @@ def _scopes(request: TokenRequest, record: RefreshRecord) -> tuple[str, ...]:
 async def _check_rotation(ctx: IdpContext, request: TokenRequest, record: RefreshRecord) -> None:
     client = request.client
     now = ctx.now_dt()
-    if record.rotated_at is None and await ctx.tokens.use_refresh_token(record.token_hash, now):
+    if record.rotated_at is None and await ctx.store.tokens.use_refresh_token(
+        record.token_hash, now
+    ):
         return
     rotated_at = record.rotated_at or now
     if now - rotated_at > timedelta(seconds=client.rotation_grace_seconds):
@@ -57,11 +59,11 @@ async def refresh_token_grant(ctx: IdpContext, request: TokenRequest) -> IssuedT
     client = request.client
     if not client.allows_auth_flow(REFRESH_FLOW):
         raise InvalidGrantError("refresh tokens are not enabled for this client")
-    record = await ctx.tokens.find_refresh_token(token)
+    record = await ctx.store.tokens.find_refresh_token(token)
     # Bound to the client (RFC 6749 §10.4): another client's token is simply invalid.
     if record is None or record.client_id != client.client_id:
         raise InvalidGrantError("the refresh token is invalid")
-    if record.revoked_at is not None or await ctx.tokens.is_revoked(record.origin_jti):
+    if record.revoked_at is not None or await ctx.store.tokens.is_revoked(record.origin_jti):
         raise InvalidGrantError("the refresh token has been revoked")
     if record.expires_at <= ctx.now_dt():
         raise InvalidGrantError("the refresh token has expired")

@@ -24,7 +24,7 @@ class TokenRequest:
 async def active_user(ctx: IdpContext, pool_id: str, sub: str) -> User:
     """The user behind a grant, if they still exist, are enabled and confirmed."""
     try:
-        user = await ctx.store.get_user(pool_id, sub)
+        user = await ctx.store.users.get(pool_id, sub)
     except CognitoError:
         raise InvalidGrantError("the user no longer exists") from None
     if not user.enabled or user.status is not UserStatus.CONFIRMED:

@@ -24,7 +24,7 @@ from authgate.idp.protocol.code_issuer import redirect_with_code
 from authgate.idp.protocol.context import IdpContext, context
 from authgate.idp.protocol.oauth_errors import LoginRequiredError, OAuthError
 from authgate.idp.protocol.params import Params, query_params, read_form
-from authgate.idp.storage.token_store import SessionRecord
+from authgate.idp.storage.repositories.tokens import SessionRecord
 from authgate.idp.web.endpoints.pools import find_client, path_pool
 from authgate.idp.web.hosted_pages import error_page
 from authgate.idp.web.sso_session import current_session
@@ -66,7 +66,7 @@ async def _usable_session(
         return None
     if auth.max_age is not None and ctx.now() - session.auth_time > auth.max_age:
         return None
-    user = await ctx.store.find_user(session.pool_id, session.user_sub)
+    user = await ctx.store.users.find(session.pool_id, session.user_sub)
     if user is None or not user.enabled or user.status is not UserStatus.CONFIRMED:
         return None
     return session

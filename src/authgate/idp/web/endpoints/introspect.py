@@ -44,20 +44,20 @@ async def _access_token(ctx: IdpContext, client: AppClient, token: str) -> dict[
 
 
 async def _refresh_token(ctx: IdpContext, client: AppClient, token: str) -> dict[str, Any] | None:
-    record = await ctx.tokens.find_refresh_token(token)
+    record = await ctx.store.tokens.find_refresh_token(token)
     if record is None or record.pool_id != client.pool_id:
         return None
     now = ctx.now_dt()
     if record.revoked_at is not None or record.expires_at <= now:
         return None
-    if await ctx.tokens.is_revoked(record.origin_jti):
+    if await ctx.store.tokens.is_revoked(record.origin_jti):
         return None
-    owner = await ctx.store.find_client(record.client_id)
+    owner = await ctx.store.clients.find(record.client_id)
     if record.rotated_at is not None:
         grace = owner.rotation_grace_seconds if owner is not None else 0
         if (now - record.rotated_at).total_seconds() > grace:
             return None
-    user = await ctx.store.find_user(record.pool_id, record.user_sub)
+    user = await ctx.store.users.find(record.pool_id, record.user_sub)
     if user is None or not user.enabled:
         return None
     return {

@@ -21,5 +21,5 @@ async def jwks(request: Request) -> Response:
     """GET ``/{pool_id}/.well-known/jwks.json``."""
     ctx = context(request)
     pool_id = await pool_or_404(request, ctx)
-    keys = await ctx.store.published_keys(pool_id, ctx.now_dt())
+    keys = await ctx.store.keys.published(pool_id, ctx.now_dt())
     return JSONResponse({"keys": keys}, headers=CACHED_CORS_HEADERS)

@@ -53,7 +53,7 @@ async def login_form(
     status_code: int = 200,
 ) -> Response:
     """Render the sign-in form (with a fresh CSRF token)."""
-    pool = await ctx.store.get_pool(auth.client.pool_id)
+    pool = await ctx.store.pools.get(auth.client.pool_id)
     return render_page(
         request,
         ctx,
@@ -101,7 +101,9 @@ async def _sign_in(
             username=username,
             status_code=400,
         )
-    result = await ctx.store.authenticate(auth.client.pool_id, username, password, ctx.now_dt())
+    result = await ctx.store.auth.authenticate(
+        auth.client.pool_id, username, password, ctx.now_dt()
+    )
     if result.outcome is AuthOutcome.NEW_PASSWORD_REQUIRED and result.user is not None:
         return await _new_password_form(request, ctx, auth, result.user)
     if not result.ok or result.user is None:

@@ -43,7 +43,7 @@ async def _hint_client(request: Request, ctx: IdpContext, hint: str) -> AppClien
     if not pool_id or (path_pool(request) not in (None, pool_id)):
         raise _LogoutRefused("The id_token_hint was not issued by this user pool.")
     try:
-        keys = await ctx.store.published_keys(pool_id, ctx.now_dt())
+        keys = await ctx.store.keys.published(pool_id, ctx.now_dt())
         claims = verify_token(
             hint, keys, issuer=issuer, token_use="id", now=ctx.now(), allow_expired=True
         )

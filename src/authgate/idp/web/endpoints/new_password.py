@@ -58,7 +58,7 @@ async def new_password_form(
     status_code: int = 200,
 ) -> Response:
     """Render the new-password form."""
-    pool = await ctx.store.get_pool(auth.client.pool_id)
+    pool = await ctx.store.pools.get(auth.client.pool_id)
     return render_page(
         request,
         ctx,
@@ -105,7 +105,7 @@ async def new_password(request: Request) -> Response:
             status_code=400,
         )
     try:
-        user = await ctx.store.complete_new_password(
+        user = await ctx.store.auth.complete_new_password(
             loaded.client.pool_id, username, password, now=ctx.now_dt()
         )
     except CognitoError as exc:

@@ -27,7 +27,7 @@ async def pool_or_404(request: Request, ctx: IdpContext) -> str:
     if pool_id is None or len(pool_id) > MAX_ID_CHARS:
         raise HTTPException(404, "no such user pool")
     try:
-        await ctx.store.get_pool(pool_id)
+        await ctx.store.pools.get(pool_id)
     except CognitoError:
         raise HTTPException(404, "no such user pool") from None
     return pool_id
@@ -37,7 +37,7 @@ async def find_client(request: Request, ctx: IdpContext, client_id: str | None) 
     """The app client ``client_id`` if it exists and belongs to the pool in the path (if any)."""
     if not client_id or len(client_id) > MAX_ID_CHARS:
         return None
-    client = await ctx.store.find_client(client_id)
+    client = await ctx.store.clients.find(client_id)
     if client is None:
         return None
     pool_id = path_pool(request)

@@ -40,7 +40,7 @@ async def _revoke(request: Request) -> None:
         raise InvalidRequestError("token revocation is disabled for this client")
     if token.count(".") == 2:
         raise UnsupportedTokenTypeError("only refresh tokens can be revoked")
-    record = await ctx.tokens.find_refresh_token(token)
+    record = await ctx.store.tokens.find_refresh_token(token)
     if record is not None and record.client_id == client.client_id:
         await revoke_family(ctx, client, record.origin_jti)
 

@@ -55,7 +55,7 @@ async def _claims(request: Request) -> dict[str, object]:
         raise InvalidTokenError(_EXPIRED) from None
     if valid.user is None or "openid" not in valid.scopes:
         raise InsufficientScopeError("the access token does not have the openid scope")
-    client = await ctx.store.find_client(str(valid.claims.get("client_id", "")))
+    client = await ctx.store.clients.find(str(valid.claims.get("client_id", "")))
     if client is None:
         raise InvalidTokenError(_EXPIRED)
     claims = claims_for_scopes(readable_claims(valid.user, client), valid.scopes)

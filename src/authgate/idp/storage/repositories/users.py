@@ -1,4 +1,4 @@
-"""Store operations on users: creation, lookup, passwords, status, attributes."""
+"""The user repository: creation, lookup, passwords, status, attributes."""
 
 from __future__ import annotations
 
@@ -12,19 +12,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from authgate.idp.domain import ids
 from authgate.idp.domain.attributes import check_user_attributes
+from authgate.idp.domain.clock import Clock
 from authgate.idp.domain.cognito_errors import (
     AliasExistsException,
     InvalidParameterException,
     NotAuthorizedException,
     UsernameExistsException,
 )
-from authgate.idp.domain.passwords import check_password
+from authgate.idp.domain.passwords import PasswordHasher, check_password
 from authgate.idp.domain.records import User, UserPool, UserStatus
 from authgate.idp.storage.conversions import pool_record, user_record
-from authgate.idp.storage.store_base import StoreBase
+from authgate.idp.storage.db import Database
+from authgate.idp.storage.repositories.base import (
+    Repository,
+    find_user_row,
+    pool,
+    pool_row,
+    user_row,
+)
 from authgate.idp.storage.tables import UserRow
 
-__all__ = ["UserStore"]
+__all__ = ["UserRepository"]
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _USERNAME = re.compile(r"\S{1,128}")
@@ -57,10 +65,14 @@ def _email_key(pool: UserPool, attributes: Mapping[str, str]) -> str | None:
     return email.lower() if pool.email_is_username and email else None
 
 
-class UserStore(StoreBase):
-    """Users of a pool."""
+class UserRepository(Repository):
+    """Users of a pool; ``hasher`` hashes their passwords."""
 
-    async def create_user(
+    def __init__(self, db: Database, clock: Clock, hasher: PasswordHasher) -> None:
+        super().__init__(db, clock)
+        self.hasher = hasher
+
+    async def create(
         self,
         pool_id: str,
         username: str,
@@ -77,14 +89,14 @@ class UserStore(StoreBase):
             raise InvalidParameterException(
                 "Give exactly one of a temporary password or a permanent password."
             )
-        async with self.sessionmaker() as session:
-            pool = await self._pool(session, pool_id)
+        async with self.db.session() as session:
+            user_pool = await pool(session, pool_id)
         attrs = dict(attributes or {})
-        name, sub, key = _identity(pool, username, attrs)
-        attrs = check_user_attributes(pool, attrs, require=True)
+        name, sub, key = _identity(user_pool, username, attrs)
+        attrs = check_user_attributes(user_pool, attrs, require=True)
         secret = temporary_password if temporary_password is not None else password
         assert secret is not None
-        check_password(pool.password_policy, secret)
+        check_password(user_pool.password_policy, secret)
         if temporary_password is not None:
             final_status = UserStatus.FORCE_CHANGE_PASSWORD
         else:
@@ -95,7 +107,7 @@ class UserStore(StoreBase):
             pool_id=pool_id,
             username=name,
             username_key=key,
-            email_key=_email_key(pool, attrs),
+            email_key=_email_key(user_pool, attrs),
             status=final_status.value,
             enabled=True,
             attributes=attrs,
@@ -105,10 +117,10 @@ class UserStore(StoreBase):
             created_at=moment,
             updated_at=moment,
         )
-        taken = _EMAIL_TAKEN if pool.email_is_username else "User account already exists"
+        taken = _EMAIL_TAKEN if user_pool.email_is_username else "User account already exists"
         try:
-            async with self.sessionmaker() as session, session.begin():
-                clash = await self._find_user_row(session, pool_id, row.email_key or key)
+            async with self.db.transaction() as session:
+                clash = await find_user_row(session, pool_id, row.email_key or key)
                 if clash is not None:
                     raise UsernameExistsException(taken)
                 session.add(row)
@@ -116,21 +128,21 @@ class UserStore(StoreBase):
             raise UsernameExistsException(taken) from exc
         return user_record(row)
 
-    async def get_user(self, pool_id: str, username: str) -> User:
+    async def get(self, pool_id: str, username: str) -> User:
         """The user by username, ``sub`` or email alias, or UserNotFoundException."""
-        async with self.sessionmaker() as session:
-            return user_record(await self._user_row(session, pool_id, username))
+        async with self.db.session() as session:
+            return user_record(await user_row(session, pool_id, username))
 
-    async def find_user(self, pool_id: str, username: str) -> User | None:
+    async def find(self, pool_id: str, username: str) -> User | None:
         """The user by username, ``sub`` or email alias, or None."""
-        async with self.sessionmaker() as session:
-            row = await self._find_user_row(session, pool_id, username)
+        async with self.db.session() as session:
+            row = await find_user_row(session, pool_id, username)
             return user_record(row) if row is not None else None
 
-    async def list_users(self, pool_id: str) -> list[User]:
+    async def all(self, pool_id: str) -> list[User]:
         """The pool's users, oldest first."""
-        async with self.sessionmaker() as session:
-            await self._pool_row(session, pool_id)
+        async with self.db.session() as session:
+            await pool_row(session, pool_id)
             rows = await session.scalars(
                 select(UserRow)
                 .where(UserRow.pool_id == pool_id)
@@ -148,13 +160,13 @@ class UserStore(StoreBase):
         now: datetime | None = None,
     ) -> User:
         """AdminSetUserPassword: permanent -> CONFIRMED, else FORCE_CHANGE_PASSWORD; unlocks."""
-        async with self.sessionmaker() as session:
-            pool = await self._pool(session, pool_id)
-            await self._user_row(session, pool_id, username)
-        check_password(pool.password_policy, password)
+        async with self.db.session() as session:
+            policy = (await pool(session, pool_id)).password_policy
+            await user_row(session, pool_id, username)
+        check_password(policy, password)
         encoded = await self.hasher.hash(password)
-        async with self.sessionmaker() as session, session.begin():
-            row = await self._user_row(session, pool_id, username, for_update=True)
+        async with self.db.transaction() as session:
+            row = await user_row(session, pool_id, username, for_update=True)
             status = UserStatus.CONFIRMED if permanent else UserStatus.FORCE_CHANGE_PASSWORD
             self._store_password(row, encoded, status, self._now(now))
             return user_record(row)
@@ -169,10 +181,10 @@ class UserStore(StoreBase):
         row.locked_until = None
         row.updated_at = now
 
-    async def confirm_user(self, pool_id: str, username: str, now: datetime | None = None) -> User:
+    async def confirm(self, pool_id: str, username: str, now: datetime | None = None) -> User:
         """AdminConfirmSignUp: UNCONFIRMED -> CONFIRMED."""
-        async with self.sessionmaker() as session, session.begin():
-            row = await self._user_row(session, pool_id, username, for_update=True)
+        async with self.db.transaction() as session:
+            row = await user_row(session, pool_id, username, for_update=True)
             if row.status != UserStatus.UNCONFIRMED:
                 raise NotAuthorizedException(
                     f"User cannot be confirmed. Current status is {row.status}"
@@ -181,28 +193,28 @@ class UserStore(StoreBase):
             row.updated_at = self._now(now)
             return user_record(row)
 
-    async def set_user_enabled(
+    async def set_enabled(
         self, pool_id: str, username: str, enabled: bool, now: datetime | None = None
     ) -> User:
         """AdminEnableUser / AdminDisableUser."""
-        async with self.sessionmaker() as session, session.begin():
-            row = await self._user_row(session, pool_id, username, for_update=True)
+        async with self.db.transaction() as session:
+            row = await user_row(session, pool_id, username, for_update=True)
             row.enabled = enabled
             row.updated_at = self._now(now)
             return user_record(row)
 
-    async def disable_user(self, pool_id: str, username: str, now: datetime | None = None) -> User:
+    async def disable(self, pool_id: str, username: str, now: datetime | None = None) -> User:
         """Disable a user: sign-in fails with "User is disabled."."""
-        return await self.set_user_enabled(pool_id, username, False, now)
+        return await self.set_enabled(pool_id, username, False, now)
 
-    async def enable_user(self, pool_id: str, username: str, now: datetime | None = None) -> User:
+    async def enable(self, pool_id: str, username: str, now: datetime | None = None) -> User:
         """Enable a disabled user."""
-        return await self.set_user_enabled(pool_id, username, True, now)
+        return await self.set_enabled(pool_id, username, True, now)
 
-    async def delete_user(self, pool_id: str, username: str) -> None:
+    async def delete(self, pool_id: str, username: str) -> None:
         """Delete a user (group memberships and tokens go with it)."""
-        async with self.sessionmaker() as session, session.begin():
-            await session.delete(await self._user_row(session, pool_id, username))
+        async with self.db.transaction() as session:
+            await session.delete(await user_row(session, pool_id, username))
 
     async def update_attributes(
         self,
@@ -212,11 +224,11 @@ class UserStore(StoreBase):
         now: datetime | None = None,
     ) -> User:
         """Set attributes; a new email is unverified unless ``email_verified`` is given too."""
-        async with self.sessionmaker() as session, session.begin():
-            pool = pool_record(await self._pool_row(session, pool_id))
-            row = await self._user_row(session, pool_id, username, for_update=True)
-            changes = check_user_attributes(pool, attributes, require=False)
-            for name in pool.required_attributes:
+        async with self.db.transaction() as session:
+            user_pool = pool_record(await pool_row(session, pool_id))
+            row = await user_row(session, pool_id, username, for_update=True)
+            changes = check_user_attributes(user_pool, attributes, require=False)
+            for name in user_pool.required_attributes:
                 if name in changes and not changes[name]:
                     raise InvalidParameterException(
                         f"Attributes did not conform to the schema: {name}: The attribute "
@@ -226,9 +238,9 @@ class UserStore(StoreBase):
             new_email = changes.get("email", row.attributes.get("email"))
             if new_email != row.attributes.get("email") and "email_verified" not in changes:
                 merged["email_verified"] = "false"
-            await self._check_alias_free(session, pool, row, merged)
+            await self._check_alias_free(session, user_pool, row, merged)
             row.attributes = merged
-            row.email_key = _email_key(pool, merged)
+            row.email_key = _email_key(user_pool, merged)
             row.updated_at = self._now(now)
             return user_record(row)
 
@@ -236,27 +248,28 @@ class UserStore(StoreBase):
         self, pool_id: str, username: str, names: Iterable[str], now: datetime | None = None
     ) -> User:
         """Remove attributes; required attributes cannot be removed."""
-        async with self.sessionmaker() as session, session.begin():
-            pool = pool_record(await self._pool_row(session, pool_id))
-            row = await self._user_row(session, pool_id, username, for_update=True)
+        async with self.db.transaction() as session:
+            user_pool = pool_record(await pool_row(session, pool_id))
+            row = await user_row(session, pool_id, username, for_update=True)
             names = list(names)
             for name in names:
-                if name in pool.required_attributes or name == "sub":
+                if name in user_pool.required_attributes or name == "sub":
                     raise InvalidParameterException(
                         f"Attributes did not conform to the schema: {name}: The attribute "
                         f"{name} is required"
                     )
             row.attributes = {k: v for k, v in row.attributes.items() if k not in names}
-            row.email_key = _email_key(pool, row.attributes)
+            row.email_key = _email_key(user_pool, row.attributes)
             row.updated_at = self._now(now)
             return user_record(row)
 
+    @staticmethod
     async def _check_alias_free(
-        self, session: AsyncSession, pool: UserPool, row: UserRow, attributes: Mapping[str, str]
+        session: AsyncSession, user_pool: UserPool, row: UserRow, attributes: Mapping[str, str]
     ) -> None:
-        key = _email_key(pool, attributes)
+        key = _email_key(user_pool, attributes)
         if key is None or key == row.email_key:
             return
-        other = await self._find_user_row(session, pool.id, key)
+        other = await find_user_row(session, user_pool.id, key)
         if other is not None and other.sub != row.sub:
             raise AliasExistsException(_EMAIL_TAKEN)

@@ -1,4 +1,4 @@
-"""Store operations on signing keys: the active key, the published JWKS, rotation."""
+"""The signing-key repository: the active key, the published JWKS, rotation, sealing."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authgate.idp.domain.clock import Clock
 from authgate.idp.domain.keys import (
     DEFAULT_PUBLISH_DELAY,
     KEY_RETENTION,
@@ -16,11 +17,12 @@ from authgate.idp.domain.keys import (
     key_timelines,
 )
 from authgate.idp.domain.records import KeyState, KeyUse, SigningKey
+from authgate.idp.storage.db import Database
 from authgate.idp.storage.key_sealing import KeySealer, is_sealed, open_stored
-from authgate.idp.storage.store_base import StoreBase
+from authgate.idp.storage.repositories.base import Repository, pool_row
 from authgate.idp.storage.tables import SigningKeyRow
 
-__all__ = ["KeyStore"]
+__all__ = ["KeyRepository"]
 
 _PUBLISHED = (KeyState.PENDING, KeyState.ACTIVE, KeyState.RETIRING)
 
@@ -53,11 +55,16 @@ def _timeline(
     return result
 
 
-class KeyStore(StoreBase):
-    """Per-pool RS256 keys, separate for ID and access tokens."""
+class KeyRepository(Repository):
+    """Per-pool RS256 keys, separate for ID and access tokens; ``sealer`` seals them at rest."""
 
-    async def _rows(self, session: AsyncSession, pool_id: str) -> list[SigningKeyRow]:
-        await self._pool_row(session, pool_id)
+    def __init__(self, db: Database, clock: Clock, sealer: KeySealer | None = None) -> None:
+        super().__init__(db, clock)
+        self.sealer = sealer
+
+    @staticmethod
+    async def _rows(session: AsyncSession, pool_id: str) -> list[SigningKeyRow]:
+        await pool_row(session, pool_id)
         rows = await session.scalars(select(SigningKeyRow).where(SigningKeyRow.pool_id == pool_id))
         return list(rows)
 
@@ -72,11 +79,11 @@ class KeyStore(StoreBase):
             activates_at=activates_at,
         )  # fmt: skip
 
-    async def seal_stored_keys(self) -> int:
+    async def seal_stored(self) -> int:
         """Seal keys stored in the clear and check every sealed key opens; returns how many
         were sealed. Without a sealer, only checks that no key is sealed."""
         sealed = 0
-        async with self.sessionmaker() as session, session.begin():
+        async with self.db.transaction() as session:
             for row in await session.scalars(select(SigningKeyRow)):
                 if is_sealed(row.private_jwk):
                     open_stored(row.private_jwk, self.sealer, row.pool_id, row.kid)
@@ -85,18 +92,20 @@ class KeyStore(StoreBase):
                     sealed += 1
         return sealed
 
-    async def _create_initial_keys(self, pool_id: str, now: datetime) -> None:
-        async with self.sessionmaker() as session, session.begin():
-            rows = await self._rows(session, pool_id)
-            for use in KeyUse:
-                if not any(r.use == use.value for r in rows):
-                    # No relying party can have cached anything yet: usable at once.
-                    session.add(self._new_key(pool_id, use, now, now))
+    async def add_initial(self, session: AsyncSession, pool_id: str, now: datetime) -> None:
+        """Give the pool an ID and an access key where it has none, in the caller's transaction.
 
-    async def list_keys(self, pool_id: str, now: datetime | None = None) -> list[SigningKey]:
+        No relying party can have cached anything yet, so the keys are usable at once.
+        """
+        rows = await self._rows(session, pool_id)
+        for use in KeyUse:
+            if not any(r.use == use.value for r in rows):
+                session.add(self._new_key(pool_id, use, now, now))
+
+    async def all(self, pool_id: str, now: datetime | None = None) -> list[SigningKey]:
         """Every stored key of the pool with its state at ``now`` (ID keys first)."""
         moment = self._now(now)
-        async with self.sessionmaker() as session:
+        async with self.db.session() as session:
             return _timeline(await self._rows(session, pool_id), moment, self.sealer)
 
     async def signing_key(
@@ -106,21 +115,20 @@ class KeyStore(StoreBase):
         moment = self._now(now)
         wanted = KeyUse(use)
         for attempt in range(2):
-            for key in await self.list_keys(pool_id, moment):
+            for key in await self.all(pool_id, moment):
                 if key.use is wanted and key.state is KeyState.ACTIVE:
                     return key
             if attempt == 0:
-                await self._create_initial_keys(pool_id, moment)
+                async with self.db.transaction() as session:
+                    await self.add_initial(session, pool_id, moment)
         raise RuntimeError(f"pool {pool_id} has no active {wanted} key")  # pragma: no cover
 
-    async def published_keys(
-        self, pool_id: str, now: datetime | None = None
-    ) -> list[dict[str, Any]]:
+    async def published(self, pool_id: str, now: datetime | None = None) -> list[dict[str, Any]]:
         """Public JWKs to serve at ``jwks.json``: pending, active and retiring keys."""
-        keys = await self.list_keys(pool_id, now)
+        keys = await self.all(pool_id, now)
         return [key.public_jwk for key in keys if key.state in _PUBLISHED]
 
-    async def rotate_keys(
+    async def rotate(
         self,
         pool_id: str,
         now: datetime | None = None,
@@ -135,7 +143,7 @@ class KeyStore(StoreBase):
         if publish_delay < timedelta(0):
             raise ValueError("publish_delay must not be negative")
         moment = self._now(now)
-        async with self.sessionmaker() as session, session.begin():
+        async with self.db.transaction() as session:
             rows = await self._rows(session, pool_id)
             for key in _timeline(rows, moment, self.sealer):
                 if key.state is KeyState.RETIRED:
@@ -143,4 +151,4 @@ class KeyStore(StoreBase):
             new = [self._new_key(pool_id, use, moment, moment + publish_delay) for use in uses]
             session.add_all(new)
         kids = {row.kid for row in new}
-        return [key for key in await self.list_keys(pool_id, moment) if key.kid in kids]
+        return [key for key in await self.all(pool_id, moment) if key.kid in kids]

@@ -1,4 +1,4 @@
-"""Store operations on app clients."""
+"""The app-client repository: creation with Cognito's validation, lookup, update, secrets."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from authgate.idp.domain.cognito_errors import InvalidParameterException, Resour
 from authgate.idp.domain.records import AppClient
 from authgate.idp.domain.validation import check_name
 from authgate.idp.storage.conversions import client_record, pool_record
-from authgate.idp.storage.store_base import StoreBase
+from authgate.idp.storage.repositories.base import Repository, client_row, pool_row
 from authgate.idp.storage.tables import AppClientRow, ResourceServerRow
 
-__all__ = ["ClientStore"]
+__all__ = ["ClientRepository"]
 
 _CLIENT_ID = re.compile(r"[\w+]{1,128}")
 _CLIENT_SECRET = re.compile(r"[\w+]{24,64}")
@@ -60,7 +60,7 @@ def _apply(row: AppClientRow, settings: ClientSettings) -> None:
     row.access_token_format = settings.access_token_format
 
 
-class ClientStore(StoreBase):
+class ClientRepository(Repository):
     """App clients: creation with Cognito's validation, lookup, update, secrets."""
 
     @staticmethod
@@ -70,7 +70,7 @@ class ClientStore(StoreBase):
         )
         return [f"{row.identifier}/{scope['name']}" for row in rows for scope in row.scopes]
 
-    async def create_client(
+    async def create(
         self,
         pool_id: str,
         name: str,
@@ -99,8 +99,8 @@ class ClientStore(StoreBase):
             updated_at=moment,
         )
         try:
-            async with self.sessionmaker() as session, session.begin():
-                pool = pool_record(await self._pool_row(session, pool_id))
+            async with self.db.transaction() as session:
+                pool = pool_record(await pool_row(session, pool_id))
                 valid = validate_settings(
                     pool,
                     settings or ClientSettings(),
@@ -115,20 +115,20 @@ class ClientStore(StoreBase):
             raise InvalidParameterException(f"App client {row.client_id} already exists.") from exc
         return client_record(row)
 
-    async def get_client(self, client_id: str) -> AppClient:
+    async def get(self, client_id: str) -> AppClient:
         """The client with this id (ids are globally unique), or ResourceNotFoundException."""
-        async with self.sessionmaker() as session:
-            return client_record(await self._client_row(session, client_id))
+        async with self.db.session() as session:
+            return client_record(await client_row(session, client_id))
 
-    async def find_client(self, client_id: str) -> AppClient | None:
+    async def find(self, client_id: str) -> AppClient | None:
         """The client with this id, or None."""
-        async with self.sessionmaker() as session:
+        async with self.db.session() as session:
             row = await session.get(AppClientRow, client_id)
             return client_record(row) if row is not None else None
 
-    async def resolve_client(self, pool_id: str, name_or_id: str) -> AppClient:
+    async def resolve(self, pool_id: str, name_or_id: str) -> AppClient:
         """The pool's client with this id or, failing that, this name (for the CLI)."""
-        async with self.sessionmaker() as session:
+        async with self.db.session() as session:
             row = await session.get(AppClientRow, name_or_id)
             if row is None or row.pool_id != pool_id:
                 row = await session.scalar(
@@ -140,10 +140,10 @@ class ClientStore(StoreBase):
                 raise ResourceNotFoundException(f"User pool client {name_or_id} does not exist.")
             return client_record(row)
 
-    async def list_clients(self, pool_id: str) -> list[AppClient]:
+    async def all(self, pool_id: str) -> list[AppClient]:
         """The pool's clients, oldest first."""
-        async with self.sessionmaker() as session:
-            await self._pool_row(session, pool_id)
+        async with self.db.session() as session:
+            await pool_row(session, pool_id)
             rows = await session.scalars(
                 select(AppClientRow)
                 .where(AppClientRow.pool_id == pool_id)
@@ -151,7 +151,7 @@ class ClientStore(StoreBase):
             )
             return [client_record(row) for row in rows]
 
-    async def update_client(
+    async def update(
         self,
         client_id: str,
         settings: ClientSettings,
@@ -162,9 +162,9 @@ class ClientStore(StoreBase):
         """Replace a client's settings (like UpdateUserPoolClient: omitted means default)."""
         if name is not None:
             check_name(name, "clientName")
-        async with self.sessionmaker() as session, session.begin():
-            row = await self._client_row(session, client_id)
-            pool = pool_record(await self._pool_row(session, row.pool_id))
+        async with self.db.transaction() as session:
+            row = await client_row(session, client_id)
+            pool = pool_record(await pool_row(session, row.pool_id))
             valid = validate_settings(
                 pool,
                 settings,
@@ -178,13 +178,13 @@ class ClientStore(StoreBase):
             row.updated_at = self._now(now)
             return client_record(row)
 
-    async def delete_client(self, client_id: str) -> None:
+    async def delete(self, client_id: str) -> None:
         """Delete a client (its tokens go with it)."""
-        async with self.sessionmaker() as session, session.begin():
-            await session.delete(await self._client_row(session, client_id))
+        async with self.db.transaction() as session:
+            await session.delete(await client_row(session, client_id))
 
     @staticmethod
-    def verify_client_secret(client: AppClient, secret: str | None) -> bool:
+    def verify_secret(client: AppClient, secret: str | None) -> bool:
         """True if ``secret`` is the client's secret (constant-time; False for public clients)."""
         if client.client_secret is None or secret is None:
             return False

@@ -1,4 +1,5 @@
-"""Password sign-in with Cognito's lockout (research/idp.md §1.6) and the new-password challenge.
+"""The sign-in repository: passwords with Cognito's lockout (research/idp.md §1.6) and the
+new-password challenge.
 
 Lockout: after 5 consecutive failures every further failure locks the user for
 2^(n-5) seconds, capped at 15 minutes; attempts during a lockout are refused with
@@ -12,14 +13,28 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from authgate.idp.domain.attributes import check_user_attributes
+from authgate.idp.domain.clock import Clock
 from authgate.idp.domain.cognito_errors import NotAuthorizedException
-from authgate.idp.domain.passwords import check_password
+from authgate.idp.domain.passwords import PasswordHasher, check_password
 from authgate.idp.domain.records import AuthOutcome, AuthResult, User, UserPool, UserStatus
 from authgate.idp.storage.conversions import pool_record, user_record
-from authgate.idp.storage.store_base import StoreBase
+from authgate.idp.storage.db import Database
+from authgate.idp.storage.repositories.base import (
+    Repository,
+    find_user_row,
+    pool,
+    pool_row,
+    user_row,
+)
 from authgate.idp.storage.tables import UserRow
 
-__all__ = ["LOCKOUT_CAP", "LOCKOUT_RESET", "LOCKOUT_THRESHOLD", "AuthStore", "lockout_duration"]
+__all__ = [
+    "LOCKOUT_CAP",
+    "LOCKOUT_RESET",
+    "LOCKOUT_THRESHOLD",
+    "AuthRepository",
+    "lockout_duration",
+]
 
 LOCKOUT_THRESHOLD = 5
 LOCKOUT_CAP = timedelta(minutes=15)
@@ -61,17 +76,21 @@ def _outcome(pool: UserPool, row: UserRow, now: datetime) -> AuthOutcome:
     return AuthOutcome.SUCCESS
 
 
-class AuthStore(StoreBase):
-    """Password authentication."""
+class AuthRepository(Repository):
+    """Password authentication; ``hasher`` verifies (and upgrades) password hashes."""
+
+    def __init__(self, db: Database, clock: Clock, hasher: PasswordHasher) -> None:
+        super().__init__(db, clock)
+        self.hasher = hasher
 
     async def authenticate(
         self, pool_id: str, username: str, password: str, now: datetime | None = None
     ) -> AuthResult:
         """Check a username (or sub, or email alias) and password; see the module docstring."""
         moment = self._now(now)
-        async with self.sessionmaker() as session, session.begin():
-            pool = pool_record(await self._pool_row(session, pool_id))
-            row = await self._find_user_row(session, pool_id, username, for_update=True)
+        async with self.db.transaction() as session:
+            user_pool = pool_record(await pool_row(session, pool_id))
+            row = await find_user_row(session, pool_id, username, for_update=True)
             if row is None:
                 await self.hasher.verify(None, password)
                 return AuthResult(AuthOutcome.NOT_AUTHORIZED)
@@ -89,7 +108,7 @@ class AuthStore(StoreBase):
             row.locked_until = None
             if row.password_hash and self.hasher.needs_rehash(row.password_hash):
                 row.password_hash = await self.hasher.hash(password)
-            outcome = _outcome(pool, row, moment)
+            outcome = _outcome(user_pool, row, moment)
             if outcome in (AuthOutcome.SUCCESS, AuthOutcome.NEW_PASSWORD_REQUIRED):
                 return AuthResult(outcome, user_record(row))
             return AuthResult(outcome)
@@ -105,24 +124,24 @@ class AuthStore(StoreBase):
         """Answer NEW_PASSWORD_REQUIRED: set a permanent password and any missing required
         attributes (those that already have a value cannot be changed here)."""
         moment = self._now(now)
-        async with self.sessionmaker() as session:
-            pool = await self._pool(session, pool_id)
-            row = await self._user_row(session, pool_id, username)
+        async with self.db.session() as session:
+            user_pool = await pool(session, pool_id)
+            row = await user_row(session, pool_id, username)
             current = dict(row.attributes)
             status = row.status
         if status != UserStatus.FORCE_CHANGE_PASSWORD:
             raise NotAuthorizedException("Invalid session for the user.")
         given = dict(attributes or {})
         for name in given:
-            if current.get(name) and name in pool.required_attributes:
+            if current.get(name) and name in user_pool.required_attributes:
                 raise NotAuthorizedException(
                     f"Cannot modify an already provided required attribute: {name}"
                 )
-        merged = check_user_attributes(pool, {**current, **given}, require=True)
-        check_password(pool.password_policy, new_password)
+        merged = check_user_attributes(user_pool, {**current, **given}, require=True)
+        check_password(user_pool.password_policy, new_password)
         encoded = await self.hasher.hash(new_password)
-        async with self.sessionmaker() as session, session.begin():
-            row = await self._user_row(session, pool_id, username, for_update=True)
+        async with self.db.transaction() as session:
+            row = await user_row(session, pool_id, username, for_update=True)
             if row.status != UserStatus.FORCE_CHANGE_PASSWORD:
                 raise NotAuthorizedException("Invalid session for the user.")
             row.attributes = merged

@@ -1,4 +1,4 @@
-"""Store operations on groups and memberships (the ``cognito:groups`` claim)."""
+"""The group repository: groups and memberships (the ``cognito:groups`` claim)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from authgate.idp.domain.cognito_errors import (
 )
 from authgate.idp.domain.records import Group, User
 from authgate.idp.storage.conversions import group_record, user_record
-from authgate.idp.storage.store_base import StoreBase
+from authgate.idp.storage.repositories.base import Repository, pool_row, user_row
 from authgate.idp.storage.tables import GroupMemberRow, GroupRow, UserRow
 
-__all__ = ["GroupStore"]
+__all__ = ["GroupRepository"]
 
 _GROUP_NAME = re.compile(r"\S{1,128}")
 MAX_PRECEDENCE = 2**31 - 1
@@ -30,10 +30,10 @@ def _order() -> tuple[object, ...]:
     return (GroupRow.precedence.is_(None), GroupRow.precedence, GroupRow.name)
 
 
-class GroupStore(StoreBase):
+class GroupRepository(Repository):
     """Groups of a pool."""
 
-    async def create_group(
+    async def create(
         self,
         pool_id: str,
         name: str,
@@ -61,8 +61,8 @@ class GroupStore(StoreBase):
             created_at=self._now(now),
         )
         try:
-            async with self.sessionmaker() as session, session.begin():
-                await self._pool_row(session, pool_id)
+            async with self.db.transaction() as session:
+                await pool_row(session, pool_id)
                 if await self._find_group(session, pool_id, name) is not None:
                     raise GroupExistsException(f"A group with the name {name} already exists.")
                 session.add(row)
@@ -76,53 +76,54 @@ class GroupStore(StoreBase):
             select(GroupRow).where(GroupRow.pool_id == pool_id, GroupRow.name == name)
         )
 
-    async def _group_row(self, session: AsyncSession, pool_id: str, name: str) -> GroupRow:
-        await self._pool_row(session, pool_id)
-        row = await self._find_group(session, pool_id, name)
+    @classmethod
+    async def _group_row(cls, session: AsyncSession, pool_id: str, name: str) -> GroupRow:
+        await pool_row(session, pool_id)
+        row = await cls._find_group(session, pool_id, name)
         if row is None:
             raise ResourceNotFoundException("Group not found.")
         return row
 
-    async def get_group(self, pool_id: str, name: str) -> Group:
+    async def get(self, pool_id: str, name: str) -> Group:
         """The group, or ResourceNotFoundException."""
-        async with self.sessionmaker() as session:
+        async with self.db.session() as session:
             return group_record(await self._group_row(session, pool_id, name))
 
-    async def list_groups(self, pool_id: str) -> list[Group]:
+    async def all(self, pool_id: str) -> list[Group]:
         """The pool's groups by precedence, then name."""
-        async with self.sessionmaker() as session:
-            await self._pool_row(session, pool_id)
+        async with self.db.session() as session:
+            await pool_row(session, pool_id)
             rows = await session.scalars(
                 select(GroupRow).where(GroupRow.pool_id == pool_id).order_by(*_order())  # type: ignore[arg-type]
             )
             return [group_record(row) for row in rows]
 
-    async def delete_group(self, pool_id: str, name: str) -> None:
+    async def delete(self, pool_id: str, name: str) -> None:
         """Delete a group (its memberships go with it)."""
-        async with self.sessionmaker() as session, session.begin():
+        async with self.db.transaction() as session:
             await session.delete(await self._group_row(session, pool_id, name))
 
-    async def add_user_to_group(self, pool_id: str, username: str, group: str) -> None:
+    async def add_user(self, pool_id: str, username: str, group: str) -> None:
         """Add a user to a group (idempotent, as AdminAddUserToGroup)."""
-        async with self.sessionmaker() as session, session.begin():
+        async with self.db.transaction() as session:
             group_row = await self._group_row(session, pool_id, group)
-            user = await self._user_row(session, pool_id, username)
+            user = await user_row(session, pool_id, username)
             if await session.get(GroupMemberRow, (group_row.id, user.sub)) is None:
                 session.add(GroupMemberRow(group_id=group_row.id, user_sub=user.sub))
 
-    async def remove_user_from_group(self, pool_id: str, username: str, group: str) -> None:
+    async def remove_user(self, pool_id: str, username: str, group: str) -> None:
         """Remove a user from a group (idempotent)."""
-        async with self.sessionmaker() as session, session.begin():
+        async with self.db.transaction() as session:
             group_row = await self._group_row(session, pool_id, group)
-            user = await self._user_row(session, pool_id, username)
+            user = await user_row(session, pool_id, username)
             member = await session.get(GroupMemberRow, (group_row.id, user.sub))
             if member is not None:
                 await session.delete(member)
 
-    async def groups_for_user(self, pool_id: str, username: str) -> list[Group]:
+    async def of_user(self, pool_id: str, username: str) -> list[Group]:
         """The user's groups by precedence (lowest first), then name."""
-        async with self.sessionmaker() as session:
-            user = await self._user_row(session, pool_id, username)
+        async with self.db.session() as session:
+            user = await user_row(session, pool_id, username)
             rows = await session.scalars(
                 select(GroupRow)
                 .join(GroupMemberRow, GroupMemberRow.group_id == GroupRow.id)
@@ -131,9 +132,9 @@ class GroupStore(StoreBase):
             )
             return [group_record(row) for row in rows]
 
-    async def users_in_group(self, pool_id: str, group: str) -> list[User]:
+    async def members(self, pool_id: str, group: str) -> list[User]:
         """The group's members, oldest first."""
-        async with self.sessionmaker() as session:
+        async with self.db.session() as session:
             group_row = await self._group_row(session, pool_id, group)
             rows = await session.scalars(
                 select(UserRow)

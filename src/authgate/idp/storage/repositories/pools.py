@@ -1,4 +1,8 @@
-"""Store operations on user pools, their domains and their resource servers."""
+"""The pool repository: user pools and their hosted-UI domains.
+
+Creating a pool is one use case in one transaction: the pool row and its first ID and
+access signing keys (:meth:`authgate.idp.storage.repositories.keys.KeyRepository.add_initial`).
+"""
 
 from __future__ import annotations
 
@@ -17,33 +21,31 @@ from authgate.idp.domain.attributes import (
     check_required_attributes,
     check_username_attributes,
 )
+from authgate.idp.domain.clock import Clock
 from authgate.idp.domain.cognito_errors import InvalidParameterException, ResourceNotFoundException
 from authgate.idp.domain.passwords import PasswordPolicy
-from authgate.idp.domain.records import (
-    CustomAttribute,
-    Domain,
-    ResourceServer,
-    ResourceServerScope,
-    UserPool,
-)
+from authgate.idp.domain.records import CustomAttribute, Domain, UserPool
 from authgate.idp.domain.validation import check_name
-from authgate.idp.storage.conversions import domain_record, pool_record, resource_server_record
-from authgate.idp.storage.store_base import StoreBase
-from authgate.idp.storage.tables import DomainRow, ResourceServerRow, UserPoolRow
+from authgate.idp.storage.conversions import domain_record, pool_record
+from authgate.idp.storage.db import Database
+from authgate.idp.storage.repositories.base import Repository, pool, pool_row
+from authgate.idp.storage.repositories.keys import KeyRepository
+from authgate.idp.storage.tables import DomainRow, UserPoolRow
 
-__all__ = ["PoolStore"]
+__all__ = ["PoolRepository"]
 
 _DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _RESERVED_IN_DOMAIN = ("aws", "amazon", "cognito")
-_RS_IDENTIFIER = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]{1,256}")
-_SCOPE_NAME = re.compile(r"[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}")
-MAX_SCOPES_PER_SERVER = 100
 
 
-class PoolStore(StoreBase):
-    """Pools, domains and resource servers."""
+class PoolRepository(Repository):
+    """Pools and domains; ``keys`` gives a new pool its signing keys."""
 
-    async def create_pool(
+    def __init__(self, db: Database, clock: Clock, keys: KeyRepository) -> None:
+        super().__init__(db, clock)
+        self._keys = keys
+
+    async def create(
         self,
         name: str,
         *,
@@ -79,55 +81,52 @@ class PoolStore(StoreBase):
             updated_at=moment,
         )
         try:
-            async with self.sessionmaker() as session, session.begin():
-                if await self._pool_by_name(session, name) is not None:
+            async with self.db.transaction() as session:
+                if await self._by_name(session, name) is not None:
                     raise InvalidParameterException(f"A user pool named {name} already exists.")
                 session.add(row)
+                await session.flush()
+                await self._keys.add_initial(session, row.id, moment)
         except IntegrityError as exc:
             raise InvalidParameterException(f"A user pool named {name} already exists.") from exc
-        pool = pool_record(row)
-        await self._create_initial_keys(pool.id, moment)
-        return pool
-
-    async def _create_initial_keys(self, pool_id: str, now: datetime) -> None:
-        """Overridden by the key store: every pool gets its keys at creation."""
+        return pool_record(row)
 
     @staticmethod
-    async def _pool_by_name(session: AsyncSession, name: str) -> UserPoolRow | None:
+    async def _by_name(session: AsyncSession, name: str) -> UserPoolRow | None:
         return (await session.scalars(select(UserPoolRow).where(UserPoolRow.name == name))).first()
 
-    async def get_pool(self, pool_id: str) -> UserPool:
+    async def get(self, pool_id: str) -> UserPool:
         """The pool with this id, or ResourceNotFoundException."""
-        async with self.sessionmaker() as session:
-            return await self._pool(session, pool_id)
+        async with self.db.session() as session:
+            return await pool(session, pool_id)
 
-    async def find_pool_by_name(self, name: str) -> UserPool | None:
+    async def find_by_name(self, name: str) -> UserPool | None:
         """The pool with this name, or None."""
-        async with self.sessionmaker() as session:
-            row = await self._pool_by_name(session, name)
+        async with self.db.session() as session:
+            row = await self._by_name(session, name)
             return pool_record(row) if row is not None else None
 
-    async def resolve_pool(self, name_or_id: str) -> UserPool:
+    async def resolve(self, name_or_id: str) -> UserPool:
         """The pool with this id or, failing that, this name (for the CLI)."""
-        async with self.sessionmaker() as session:
+        async with self.db.session() as session:
             row = await session.get(UserPoolRow, name_or_id)
-            row = row or await self._pool_by_name(session, name_or_id)
+            row = row or await self._by_name(session, name_or_id)
             if row is None:
                 raise ResourceNotFoundException(f"User pool {name_or_id} does not exist.")
             return pool_record(row)
 
-    async def list_pools(self) -> list[UserPool]:
+    async def all(self) -> list[UserPool]:
         """Every pool, oldest first."""
-        async with self.sessionmaker() as session:
+        async with self.db.session() as session:
             rows = await session.scalars(
                 select(UserPoolRow).order_by(UserPoolRow.created_at, UserPoolRow.name)
             )
             return [pool_record(row) for row in rows]
 
-    async def delete_pool(self, pool_id: str) -> None:
+    async def delete(self, pool_id: str) -> None:
         """Delete a pool and everything in it (clients, users, groups, keys, domain, tokens)."""
-        async with self.sessionmaker() as session, session.begin():
-            await self._pool_row(session, pool_id)
+        async with self.db.transaction() as session:
+            await pool_row(session, pool_id)
             await session.execute(delete(UserPoolRow).where(UserPoolRow.id == pool_id))
 
     async def create_domain(self, pool_id: str, prefix: str, now: datetime | None = None) -> Domain:
@@ -143,8 +142,8 @@ class PoolStore(StoreBase):
                 raise InvalidParameterException(f"Domain cannot contain reserved word: {word}")
         row = DomainRow(prefix=prefix, pool_id=pool_id, created_at=self._now(now))
         try:
-            async with self.sessionmaker() as session, session.begin():
-                await self._pool_row(session, pool_id)
+            async with self.db.transaction() as session:
+                await pool_row(session, pool_id)
                 if await session.get(DomainRow, prefix) is not None:
                     raise InvalidParameterException(
                         "Domain already associated with another user pool."
@@ -165,83 +164,22 @@ class PoolStore(StoreBase):
 
     async def get_domain(self, prefix: str) -> Domain:
         """The domain with this prefix, or ResourceNotFoundException."""
-        async with self.sessionmaker() as session:
+        async with self.db.session() as session:
             row = await session.get(DomainRow, prefix)
             if row is None:
                 raise ResourceNotFoundException(f"Domain {prefix} does not exist.")
             return domain_record(row)
 
-    async def pool_domain(self, pool_id: str) -> Domain | None:
+    async def domain_of(self, pool_id: str) -> Domain | None:
         """The domain of a pool, if it has one."""
-        async with self.sessionmaker() as session:
+        async with self.db.session() as session:
             row = await session.scalar(select(DomainRow).where(DomainRow.pool_id == pool_id))
             return domain_record(row) if row is not None else None
 
     async def delete_domain(self, prefix: str) -> None:
         """Remove a domain prefix."""
-        async with self.sessionmaker() as session, session.begin():
+        async with self.db.transaction() as session:
             row = await session.get(DomainRow, prefix)
             if row is None:
                 raise ResourceNotFoundException(f"Domain {prefix} does not exist.")
             await session.delete(row)
-
-    async def create_resource_server(
-        self,
-        pool_id: str,
-        identifier: str,
-        name: str,
-        scopes: Iterable[ResourceServerScope | tuple[str, str]] = (),
-        now: datetime | None = None,
-    ) -> ResourceServer:
-        """Register an API with custom scopes (``<identifier>/<scope>``)."""
-        if not _RS_IDENTIFIER.fullmatch(identifier):
-            raise InvalidParameterException(
-                f"Invalid resource server identifier {identifier!r}: 1-256 printable characters "
-                "without spaces, '\"' or '\\'"
-            )
-        check_name(name, "name", max_length=256)
-        parsed = [
-            s if isinstance(s, ResourceServerScope) else ResourceServerScope(*s) for s in scopes
-        ]
-        if len(parsed) > MAX_SCOPES_PER_SERVER:
-            raise InvalidParameterException(
-                f"A resource server may have at most {MAX_SCOPES_PER_SERVER} scopes."
-            )
-        for scope in parsed:
-            if not _SCOPE_NAME.fullmatch(scope.name):
-                raise InvalidParameterException(
-                    f"Invalid scope name {scope.name!r}: printable characters without spaces, "
-                    "'/', '\"' or '\\'"
-                )
-        row = ResourceServerRow(
-            pool_id=pool_id,
-            identifier=identifier,
-            name=name,
-            scopes=[{"name": s.name, "description": s.description} for s in parsed],
-            created_at=self._now(now),
-        )
-        try:
-            async with self.sessionmaker() as session, session.begin():
-                await self._pool_row(session, pool_id)
-                session.add(row)
-        except IntegrityError as exc:
-            raise InvalidParameterException(
-                f"Resource server {identifier} already exists in user pool {pool_id}."
-            ) from exc
-        return resource_server_record(row)
-
-    async def list_resource_servers(self, pool_id: str) -> list[ResourceServer]:
-        """The pool's resource servers, by identifier."""
-        async with self.sessionmaker() as session:
-            await self._pool_row(session, pool_id)
-            rows = await session.scalars(
-                select(ResourceServerRow)
-                .where(ResourceServerRow.pool_id == pool_id)
-                .order_by(ResourceServerRow.identifier)
-            )
-            return [resource_server_record(row) for row in rows]
-
-    async def custom_scopes(self, pool_id: str) -> tuple[str, ...]:
-        """Every ``<identifier>/<scope>`` defined in the pool."""
-        servers = await self.list_resource_servers(pool_id)
-        return tuple(scope for server in servers for scope in server.scope_names)

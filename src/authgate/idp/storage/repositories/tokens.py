@@ -1,4 +1,4 @@
-"""Persistence of codes, refresh tokens, IdP sessions and revoked token families.
+"""The token repository: codes, refresh tokens, IdP sessions and revoked token families.
 
 Every secret is looked up by its SHA-256 digest. Single use (RFC 6749 §4.1.2) and rotation
 are decided by one conditional UPDATE each, so two concurrent redemptions cannot both win,
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, update
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from authgate.idp.storage.repositories.base import Repository
 from authgate.idp.storage.token_tables import (
     AuthorizationCodeRow,
     IdpSessionRow,
@@ -21,7 +21,7 @@ from authgate.idp.storage.token_tables import (
     RevokedTokenRow,
 )
 
-__all__ = ["CodeRecord", "RefreshRecord", "SessionRecord", "TokenStore", "digest"]
+__all__ = ["CodeRecord", "RefreshRecord", "SessionRecord", "TokenRepository", "digest"]
 
 
 def digest(secret: str) -> str:
@@ -87,21 +87,18 @@ def _refresh(row: RefreshTokenRow) -> RefreshRecord:
     )
 
 
-class TokenStore:
-    """Async access to the protocol tables (shares the IdP store's engine)."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+class TokenRepository(Repository):
+    """Async access to the protocol tables; each method takes the protocol's ``now``."""
 
     async def add_code(self, code: str, row: AuthorizationCodeRow) -> None:
         """Store a new authorization code (``row.code_hash`` is set from ``code``)."""
         row.code_hash = digest(code)
-        async with self._sessions.begin() as session:
+        async with self.db.transaction() as session:
             session.add(row)
 
     async def find_code(self, code: str) -> CodeRecord | None:
         """The authorization code as issued (used or not), or None if it never existed."""
-        async with self._sessions() as session:
+        async with self.db.session() as session:
             row = await session.get(AuthorizationCodeRow, digest(code))
             if row is None:
                 return None
@@ -121,7 +118,7 @@ class TokenStore:
 
     async def use_code(self, code: str, now: datetime) -> bool:
         """Mark ``code`` used; False if it was already used (by a concurrent request too)."""
-        async with self._sessions.begin() as session:
+        async with self.db.transaction() as session:
             result = await session.execute(
                 update(AuthorizationCodeRow)
                 .where(AuthorizationCodeRow.code_hash == digest(code))
@@ -132,7 +129,7 @@ class TokenStore:
 
     async def use_refresh_token(self, token_hash: str, now: datetime) -> bool:
         """Mark one refresh token rotated; False if it already was."""
-        async with self._sessions.begin() as session:
+        async with self.db.transaction() as session:
             result = await session.execute(
                 update(RefreshTokenRow)
                 .where(RefreshTokenRow.token_hash == token_hash)
@@ -144,12 +141,12 @@ class TokenStore:
     async def add_refresh_token(self, token: str, row: RefreshTokenRow) -> None:
         """Store a new refresh token (``row.token_hash`` is set from ``token``)."""
         row.token_hash = digest(token)
-        async with self._sessions.begin() as session:
+        async with self.db.transaction() as session:
             session.add(row)
 
     async def find_refresh_token(self, token: str) -> RefreshRecord | None:
         """The stored refresh token, or None."""
-        async with self._sessions() as session:
+        async with self.db.session() as session:
             row = await session.get(RefreshTokenRow, digest(token))
             return None if row is None else _refresh(row)
 
@@ -157,7 +154,7 @@ class TokenStore:
         self, pool_id: str, origin_jti: str, now: datetime, keep_until: datetime
     ) -> None:
         """Revoke every refresh token of the family and every token carrying ``origin_jti``."""
-        async with self._sessions.begin() as session:
+        async with self.db.transaction() as session:
             await session.execute(
                 update(RefreshTokenRow)
                 .where(RefreshTokenRow.origin_jti == origin_jti)
@@ -173,14 +170,14 @@ class TokenStore:
 
     async def is_revoked(self, origin_jti: str) -> bool:
         """True if the token family ``origin_jti`` was revoked."""
-        async with self._sessions() as session:
+        async with self.db.session() as session:
             return await session.get(RevokedTokenRow, origin_jti) is not None
 
     async def add_session(
         self, session_id: str, pool_id: str, user_sub: str, auth_time: int, now: datetime, ttl: int
     ) -> None:
         """Remember a hosted-UI sign-in for ``ttl`` seconds."""
-        async with self._sessions.begin() as session:
+        async with self.db.transaction() as session:
             session.add(
                 IdpSessionRow(
                     id_hash=digest(session_id),
@@ -196,7 +193,7 @@ class TokenStore:
         self, session_id: str, pool_id: str, now: datetime
     ) -> SessionRecord | None:
         """The live sign-in behind a session cookie of ``pool_id``, or None."""
-        async with self._sessions() as session:
+        async with self.db.session() as session:
             row = await session.get(IdpSessionRow, digest(session_id))
             if row is None or row.pool_id != pool_id or row.expires_at <= now:
                 return None
@@ -204,7 +201,7 @@ class TokenStore:
 
     async def delete_session(self, session_id: str) -> None:
         """Forget a hosted-UI sign-in (logout)."""
-        async with self._sessions.begin() as session:
+        async with self.db.transaction() as session:
             await session.execute(
                 delete(IdpSessionRow).where(IdpSessionRow.id_hash == digest(session_id))
             )
@@ -225,7 +222,7 @@ class TokenStore:
             delete(RevokedTokenRow).where(RevokedTokenRow.expires_at < now),
         )
         deleted = 0
-        async with self._sessions.begin() as session:
+        async with self.db.transaction() as session:
             for statement in statements:
                 result = await session.execute(statement)
                 deleted += max(getattr(result, "rowcount", 0) or 0, 0)
