@@ -23,10 +23,8 @@ import uvloop
 from authgate.config import load_config_text
 from authgate.idp.storage.store import IdpStore
 from authgate.idp.web.app import create_app
-from authgate.plugins.base import Plugin
-from authgate.plugins.openid_connect import OidcServices, OpenIDConnectPlugin, plugin_for
-from authgate.plugins.registry import plugin_class, plugin_schemas
-from authgate.proxy.router import Router
+from authgate.plugins.registry import plugin_schemas
+from authgate.plugins.services import PluginServices
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.server.listener import HttpServer
 from authgate.proxy.start import start_server
@@ -104,7 +102,8 @@ class GatewayThread:
         self.base = f"http://{host}:{self.port}"
         """The URL a browser uses (``host`` may be ``localhost``: cookies apart from the IdP's)."""
         self.loop = uvloop.new_event_loop()
-        self.services: OidcServices | None = None
+        self.services = PluginServices(clock=clock)
+        """What every runtime of this gateway is built with (a reload keeps them)."""
         self.server: HttpServer | None = None
         self.holder: RuntimeHolder
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -116,14 +115,12 @@ class GatewayThread:
         return self
 
     async def _start(self, config_text: str) -> None:
-        self.services = OidcServices(clock=self.clock)
         self.holder = RuntimeHolder(self._runtime(config_text))
         self.server = await start_server(self.holder, "127.0.0.1", self.port)
 
     def _runtime(self, config_text: str) -> Runtime:
         config = load_config_text(config_text, plugin_schemas())
-        entries = [(entry, self._plugin(entry.name, entry.config)) for entry in config.plugins]
-        return Runtime(config, Router(config), entries, ())
+        return Runtime.build(config, self.services)
 
     def reload(self, config_text: str) -> None:
         """Serve new requests with ``config_text`` (what a config reload does in a worker)."""
@@ -132,12 +129,6 @@ class GatewayThread:
             self.holder.swap(self._runtime(config_text))
 
         asyncio.run_coroutine_threadsafe(swap(), self.loop).result(30)
-
-    def _plugin(self, name: str, config: Any) -> Plugin:
-        if name == OpenIDConnectPlugin.name:
-            assert self.services is not None
-            return plugin_for(config, self.services)
-        return plugin_class(name)(config)
 
     def stop(self) -> None:
         """Drain the listener, then stop the loop and the thread."""

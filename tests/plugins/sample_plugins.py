@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from authgate.plugins.access_record import AccessRecord
 from authgate.plugins.base import Headers, Plugin, PluginResponse, RequestContext
 from authgate.plugins.registry import register
+from authgate.plugins.services import PluginServices
 
 LOGGED: list[tuple[str, int]] = []
 
@@ -65,3 +66,32 @@ class HeaderLogin(Plugin):
         if consumer is not None:
             ctx.consumer = consumer
         return None
+
+
+class ClockStamp(Plugin):
+    """Sends the worker's clock upstream in X-Clock and counts requests in a shared tally."""
+
+    name: ClassVar[str] = "test-clock"
+    priority: ClassVar[int] = 5
+    Config: ClassVar[type[BaseModel]] = NoConfig
+
+    def __init__(self, config: BaseModel, services: PluginServices) -> None:
+        super().__init__(config)
+        self.clock = services.clock
+        self.tally = services.shared(Tally, lambda _: Tally())
+
+    async def access(self, ctx: RequestContext) -> PluginResponse | None:
+        self.tally.requests += 1
+        ctx.headers.set("x-clock", f"{self.clock():g}")
+        ctx.headers.set("x-tally", str(self.tally.requests))
+        return None
+
+
+class Tally:
+    """State a plugin keeps in the services: it outlives config reloads."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+
+
+register(ClockStamp, ClockStamp)

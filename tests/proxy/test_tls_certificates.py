@@ -22,6 +22,7 @@ from cryptography.x509.oid import NameOID
 
 from authgate.config import ConfigError, GatewayConfig, load_config_text
 from authgate.plugins.registry import plugin_schemas
+from authgate.plugins.services import PluginServices
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.server.limits import ServerLimits
 from authgate.proxy.server.listener import HttpServer
@@ -108,7 +109,7 @@ class TlsGateway:
     def load(self, certificates: list[dict[str, Any]]) -> GatewayConfig:
         """What a worker does on reload: build the runtime and the certificates, then swap."""
         config = load_config_text(config_text(self.echo_port, certificates), plugin_schemas())
-        runtime = Runtime.build(config)
+        runtime = Runtime.build(config, self.holder.current.services)
         self.tls.use_certificates(config)
         self.holder.swap(runtime)
         return config
@@ -119,7 +120,7 @@ async def gateway(echo_port: int, certs: Certs) -> AsyncIterator[TlsGateway]:
     tls = ServerTls(TlsFiles(certs.folder / "default.pem", certs.folder / "default.key"))
     config = load_config_text(config_text(echo_port, entries(certs)), plugin_schemas())
     tls.use_certificates(config)
-    holder = RuntimeHolder(Runtime.build(config))
+    holder = RuntimeHolder(Runtime.build(config, PluginServices()))
     server = await start_server(
         holder, "127.0.0.1", 0, limits=ServerLimits(client_header_timeout=2.0), tls=tls
     )

@@ -1,4 +1,5 @@
-"""Gateway plugins: the phase contract (:mod:`.base`), the registry and the built-in plugins."""
+"""Gateway plugins: the phase contract (:mod:`.base`), the registry, the built-in plugins and
+the services a worker hands them (:mod:`.services`: clocks, state that outlives reloads)."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from authgate.plugins.access_record import AccessRecord, Observer
 from authgate.plugins.base import Plugin, PluginResponse, RequestContext
 from authgate.plugins.registry import build_plugin
+from authgate.plugins.services import PluginServices
 from authgate.proxy.router import Router
 from authgate.proxy.upstreams.active_checks import ActiveChecker
 from authgate.proxy.upstreams.balancer import Balancer
@@ -181,8 +182,11 @@ class Runtime:
         router: Router,
         entries: list[tuple[PluginEntry, Plugin]],
         observers: Sequence[Observer],
+        plugin_services: PluginServices,
     ) -> None:
         self.config = config
+        self.services = plugin_services
+        """The worker's services this runtime was built with (a reload passes them on)."""
         self.router = router
         self.observers = tuple(observers)
         self._entries = entries
@@ -191,7 +195,9 @@ class Runtime:
             upstream.name: Balancer(upstream, config.upstream_targets(upstream.id))
             for upstream in config.upstreams
         }
-        self.checkers = [ActiveChecker(b) for b in self.balancers.values()]
+        self.checkers = [
+            ActiveChecker(b, clock=plugin_services.timer) for b in self.balancers.values()
+        ]
         self.checkers = [checker for checker in self.checkers if checker.enabled]
         balanced = {
             service.id: BalancedService.of(service, self.balancers[service.host])
@@ -227,14 +233,20 @@ class Runtime:
         self._consumer_chains: dict[tuple[str, str], PluginChain] = {}
 
     @classmethod
-    def build(cls, config: GatewayConfig, observers: Sequence[Observer] = ()) -> Runtime:
-        """Compile ``config``: instantiate enabled plugins and precompute route chains."""
+    def build(
+        cls, config: GatewayConfig, services: PluginServices, observers: Sequence[Observer] = ()
+    ) -> Runtime:
+        """Compile ``config``: instantiate enabled plugins and precompute route chains.
+
+        ``services`` (the worker's clocks and plugin state) go to every plugin and health
+        checker; a reload passes the same ones, so plugin caches outlive it.
+        """
         entries = [
-            (entry, build_plugin(entry.name, entry.config))
+            (entry, build_plugin(entry.name, entry.config, services))
             for entry in config.plugins
             if entry.enabled
         ]
-        return cls(config, Router(config), entries, observers)
+        return cls(config, Router(config), entries, observers, services)
 
     @property
     def has_consumer_plugins(self) -> bool:

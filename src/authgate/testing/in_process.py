@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from authgate.config import load_config_text
 from authgate.plugins.access_record import AccessRecord
 from authgate.plugins.registry import plugin_schemas
+from authgate.plugins.services import PluginServices
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.server.limits import ServerLimits
 from authgate.proxy.server.listener import HttpServer
@@ -18,11 +19,17 @@ from authgate.proxy.start import ProxySettings, start_server
 
 @dataclass
 class Gateway:
-    """A running gateway; ``load`` swaps in a new config (YAML text)."""
+    """A running gateway; ``load`` swaps in a new config (YAML text), as a reload does: with
+    the same services."""
 
     server: HttpServer
     holder: RuntimeHolder
     records: list[AccessRecord] = field(default_factory=list)
+
+    @property
+    def services(self) -> PluginServices:
+        """The services every runtime of this gateway is built with."""
+        return self.holder.current.services
 
     @property
     def port(self) -> int:
@@ -31,7 +38,8 @@ class Gateway:
 
     def load(self, yaml_text: str) -> None:
         config = load_config_text(textwrap.dedent(yaml_text), plugin_schemas())
-        self.holder.swap(Runtime.build(config, observers=[self.records.append]))
+        runtime = Runtime.build(config, self.services, observers=[self.records.append])
+        self.holder.swap(runtime)
 
 
 def echo_config(echo_port: int, extra_route: str = "", **service: object) -> str:
@@ -70,12 +78,15 @@ async def running_gateway(
     settings: ProxySettings | None = None,
     *,
     limits: ServerLimits | None = None,
+    services: PluginServices | None = None,
 ) -> AsyncIterator[Gateway]:
-    """A gateway for config ``config_text`` on a free port, drained on the way out (also when
-    the body fails)."""
+    """A gateway for config ``config_text`` on a free port (plugins built with ``services``,
+    by default new ones on the real clocks), drained on the way out (also when the body
+    fails)."""
     records: list[AccessRecord] = []
     config = load_config_text(textwrap.dedent(config_text), plugin_schemas())
-    holder = RuntimeHolder(Runtime.build(config, observers=[records.append]))
+    services = services if services is not None else PluginServices()
+    holder = RuntimeHolder(Runtime.build(config, services, observers=[records.append]))
     server = await start_server(holder, "127.0.0.1", 0, settings=settings, limits=limits)
     gateway = Gateway(server, holder, records)
     try:

@@ -12,12 +12,14 @@ import uvloop
 
 from authgate.config import load_gateway_config
 from authgate.plugins.registry import plugin_schemas
+from authgate.plugins.services import PluginServices
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.start import start_server
 
 
 async def main(config_path: str, port: int) -> None:
-    holder = RuntimeHolder(Runtime.build(load_gateway_config(config_path, plugin_schemas())))
+    config = load_gateway_config(config_path, plugin_schemas())
+    holder = RuntimeHolder(Runtime.build(config, PluginServices()))
     await start_server(holder, "127.0.0.1", port)
     await asyncio.Event().wait()
 

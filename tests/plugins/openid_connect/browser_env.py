@@ -17,9 +17,9 @@ import httpx
 import orjson
 
 from authgate.config import load_config_text
-from authgate.plugins.openid_connect import OidcServices, plugin_for
+from authgate.plugins.openid_connect import OidcServices
 from authgate.plugins.registry import plugin_schemas
-from authgate.proxy.router import Router
+from authgate.plugins.services import PluginServices
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.server.listener import HttpServer
 from authgate.proxy.start import start_server
@@ -110,9 +110,11 @@ def gateway_yaml(echo_port: int, routes: dict[str, dict[str, Any]]) -> str:
 class Gateway:
     """A running gateway and an httpx client acting as the browser."""
 
-    def __init__(self, server: HttpServer, services: OidcServices, site: Site) -> None:
+    def __init__(self, server: HttpServer, services: PluginServices, site: Site) -> None:
         self.server = server
-        self.services = services
+        self.plugin_services = services
+        self.services = OidcServices.of(services)
+        """The plugin's state in ``plugin_services`` (caches, the refresher)."""
         self.site = site
         self.browser = new_browser()
 
@@ -123,7 +125,7 @@ class Gateway:
     async def restart(self, echo_port: int, routes: dict[str, dict[str, Any]]) -> None:
         """Serve ``routes`` instead, on the same port, keeping the browser and services."""
         await self.server.drain(1.0)
-        running = await start_gateway(self.site, echo_port, routes, self.services)
+        running = await start_gateway(self.site, echo_port, routes, self.plugin_services)
         await running.browser.aclose()
         self.server = running.server
 
@@ -133,18 +135,17 @@ def new_browser() -> httpx.AsyncClient:
 
 
 async def start_gateway(
-    site: Site, echo_port: int, routes: dict[str, dict[str, Any]], services: OidcServices
+    site: Site, echo_port: int, routes: dict[str, dict[str, Any]], services: PluginServices
 ) -> Gateway:
     config = load_config_text(gateway_yaml(echo_port, routes), plugin_schemas())
-    entries = [(entry, plugin_for(entry.config, services)) for entry in config.plugins]
-    holder = RuntimeHolder(Runtime(config, Router(config), entries, ()))
+    holder = RuntimeHolder(Runtime.build(config, services))
     server = await start_server(holder, "127.0.0.1", site.port)
     return Gateway(server, services, site)
 
 
 @asynccontextmanager
 async def running_gateway(
-    site: Site, echo_port: int, routes: dict[str, dict[str, Any]], services: OidcServices
+    site: Site, echo_port: int, routes: dict[str, dict[str, Any]], services: PluginServices
 ) -> AsyncIterator[Gateway]:
     """:func:`start_gateway` for the ``async with`` body; closed on the way out (also when the
     body fails), whatever server and browser it holds by then."""

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from authgate.plugins.openid_connect import OidcServices
+from authgate.plugins.services import PluginServices
 from idp.oidc_harness import IdpServer
 from plugins.openid_connect.browser_env import (
     Gateway,
@@ -38,5 +38,5 @@ async def gateway(site: Site, idp: IdpServer, echo_port: int) -> AsyncIterator[G
         "deny": plugin_config(site, unauth_action="deny"),
         "always": plugin_config(site, unauth_action="auth"),
     }  # fmt: skip
-    async with running_gateway(site, echo_port, routes, OidcServices(clock=idp.clock)) as running:
+    async with running_gateway(site, echo_port, routes, PluginServices(clock=idp.clock)) as running:
         yield running

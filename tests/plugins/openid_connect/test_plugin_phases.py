@@ -13,6 +13,7 @@ import pytest
 from authgate.plugins.openid_connect import OpenIDConnectConfig
 from authgate.plugins.openid_connect.plugin import BrowserOpenIDConnectPlugin, OpenIDConnectPlugin
 from authgate.plugins.registry import build_plugin
+from authgate.plugins.services import PluginServices
 from authgate.proxy.runtime import PluginChain
 
 ISSUER = "http://127.0.0.1:9/pool"
@@ -32,7 +33,8 @@ BROWSER: dict[str, Any] = {
 def test_the_registry_picks_the_class_from_the_config(
     fields: dict[str, Any], expected: type[OpenIDConnectPlugin]
 ) -> None:
-    plugin = build_plugin("openid-connect", OpenIDConnectConfig.model_validate(fields))
+    config = OpenIDConnectConfig.model_validate(fields)
+    plugin = build_plugin("openid-connect", config, PluginServices())
     assert type(plugin) is expected
     chain = PluginChain.of([plugin])
     assert chain.access == (plugin,)

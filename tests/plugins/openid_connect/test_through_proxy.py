@@ -17,9 +17,9 @@ import pytest
 from authgate.config import load_config_text
 from authgate.idp.domain.records import ResourceServerScope
 from authgate.idp.storage.store import IdpStore
-from authgate.plugins.openid_connect import OidcServices, plugin_for
+from authgate.plugins.openid_connect import OidcServices
 from authgate.plugins.registry import plugin_schemas
-from authgate.proxy.router import Router
+from authgate.plugins.services import PluginServices
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.server.listener import HttpServer
 from authgate.proxy.start import start_server
@@ -95,19 +95,20 @@ def _config(echo_port: int, pool: Seeded, other: Seeded) -> str:
     return config_text(echo_port, routes)
 
 
-async def gateway(config_text: str, services: OidcServices) -> HttpServer:
+async def gateway(config_text: str, services: PluginServices) -> HttpServer:
+    """The gateway for ``config_text``, its runtime built as a worker builds it."""
     config = load_config_text(config_text, plugin_schemas())
-    entries = [(entry, plugin_for(entry.config, services)) for entry in config.plugins]
-    holder = RuntimeHolder(Runtime(config, Router(config), entries, ()))
+    holder = RuntimeHolder(Runtime.build(config, services))
     return await start_server(holder, "127.0.0.1", 0)
 
 
 class Env:
-    """A running gateway, its shared OIDC state and an HTTP client for it."""
+    """A running gateway, its services (and the plugin's state in them), an HTTP client."""
 
-    def __init__(self, server: HttpServer, services: OidcServices, pool: Seeded) -> None:
+    def __init__(self, server: HttpServer, services: PluginServices, pool: Seeded) -> None:
         self.server = server
-        self.services = services
+        self.plugin_services = services
+        self.services = OidcServices.of(services)
         self.pool = pool
         port = server.sockets[0].getsockname()[1]
         self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10)
@@ -122,12 +123,12 @@ class Env:
 
 @asynccontextmanager
 async def open_env(
-    text: str, pool: Seeded, services: OidcServices | None = None
+    text: str, pool: Seeded, services: PluginServices | None = None
 ) -> AsyncIterator[Env]:
     """A gateway for config ``text`` with ``services`` (by default new ones on the IdP's fake
     clock), closed on the way out (also when the body fails)."""
     if services is None:
-        services = OidcServices(clock=pool.server.clock)
+        services = PluginServices(clock=pool.server.clock)
     env = Env(await gateway(text, services), services, pool)
     try:
         yield env

@@ -17,6 +17,7 @@ import pytest
 
 from authgate.config import load_config_text
 from authgate.plugins.registry import plugin_schemas
+from authgate.plugins.services import PluginServices
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.server.limits import ServerLimits
 from authgate.proxy.server.listener import HttpServer
@@ -67,7 +68,8 @@ def _config(echo_port: int) -> str:
 async def gateway(echo_port: int, tmp_path: Path) -> AsyncIterator[TlsGateway]:
     files = self_signed(tmp_path)
     tls = ServerTls(files)
-    holder = RuntimeHolder(Runtime.build(load_config_text(_config(echo_port), plugin_schemas())))
+    config = load_config_text(_config(echo_port), plugin_schemas())
+    holder = RuntimeHolder(Runtime.build(config, PluginServices()))
     limits = ServerLimits(client_header_timeout=1.0)
     server = await start_server(holder, "127.0.0.1", 0, limits=limits, tls=tls)
     try:

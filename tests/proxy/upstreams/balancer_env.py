@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from authgate.config import load_config_text
 from authgate.plugins.access_record import AccessRecord
 from authgate.plugins.registry import plugin_schemas
+from authgate.plugins.services import PluginServices
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.start import start_server
 from authgate.testing.in_process import Gateway
@@ -68,11 +69,15 @@ def balanced_config(
 
 
 @asynccontextmanager
-async def balanced_gateway(config_text: str) -> AsyncIterator[Gateway]:
-    """An in-process gateway; its health checks stop and it drains on the way out."""
+async def balanced_gateway(
+    config_text: str, services: PluginServices | None = None
+) -> AsyncIterator[Gateway]:
+    """An in-process gateway (built with ``services``, by default on the real clocks); its
+    health checks stop and it drains on the way out."""
     config = load_config_text(textwrap.dedent(config_text), plugin_schemas())
     records: list[AccessRecord] = []
-    holder = RuntimeHolder(Runtime.build(config, observers=[records.append]))
+    services = services if services is not None else PluginServices()
+    holder = RuntimeHolder(Runtime.build(config, services, observers=[records.append]))
     gateway = Gateway(await start_server(holder, "127.0.0.1", 0), holder, records)
     try:
         yield gateway

@@ -8,6 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from authgate.plugins.services import PluginServices
 from authgate.proxy.runtime import Runtime
 from authgate.proxy.tls import server_context
 from authgate.proxy.upstreams.target_health import TargetHealth
@@ -204,6 +205,31 @@ async def test_config_swap_and_close_stop_the_probes() -> None:
         probes = len(up.requests)
         await asyncio.sleep(0.1)
         assert len(up.requests) == probes  # nothing probes any more
+
+
+async def test_probes_run_on_the_timer_of_the_services_the_runtime_was_built_with() -> None:
+    up = RawUpstream(answer("x"))
+    now = [1000.0]
+    services = PluginServices(timer=lambda: now[0])
+    async with up:
+        config = balanced_config(
+            [f"127.0.0.1:{up.port}"],
+            upstream="    healthchecks:\n      active:\n        healthy: {interval: 30}\n",
+        )
+        async with balanced_gateway(config, services) as gw:
+            for _ in range(2):  # the first runtime, then the one a reload builds
+                [checker] = gw.holder.current.checkers
+                checker.stop()  # this test runs the rounds itself
+                await checker.probe_due()
+                before = len(up.requests)
+                now[0] += 29.0
+                await checker.probe_due()
+                assert len(up.requests) == before  # 29 s on the services' timer: not due
+                now[0] += 1.0
+                await checker.probe_due()
+                assert len(up.requests) == before + 1
+                gw.load(config)
+                assert gw.holder.current.services is services
 
 
 async def test_https_probes_check_the_certificate_unless_told_not_to(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ from authgate.plugins.base import Headers, Plugin, PluginResponse, RequestContex
 from authgate.plugins.openid_connect.access import AccessPhase
 from authgate.plugins.openid_connect.rp.browser_flow import add_set_cookies
 from authgate.plugins.openid_connect.schema import BROWSER_METHODS, OpenIDConnectConfig
-from authgate.plugins.openid_connect.services import OidcServices, default_services
+from authgate.plugins.openid_connect.services import OidcServices
+from authgate.plugins.services import PluginServices
 
 __all__ = ["BrowserOpenIDConnectPlugin", "OpenIDConnectPlugin", "plugin_for"]
 
@@ -29,11 +30,11 @@ class OpenIDConnectPlugin(Plugin):
     priority: ClassVar[int] = 1050
     Config: ClassVar[type[BaseModel]] = OpenIDConnectConfig
 
-    def __init__(self, config: BaseModel, services: OidcServices | None = None) -> None:
+    def __init__(self, config: BaseModel, services: PluginServices) -> None:
         super().__init__(config)
         assert isinstance(config, OpenIDConnectConfig)
         self.settings = config
-        self.phase = AccessPhase(config, services or default_services())
+        self.phase = AccessPhase(config, OidcServices.of(services))
 
     async def access(self, ctx: RequestContext) -> PluginResponse | None:
         return await self.phase.access(ctx)
@@ -46,7 +47,7 @@ class BrowserOpenIDConnectPlugin(OpenIDConnectPlugin):
         add_set_cookies(ctx, headers)
 
 
-def plugin_for(config: BaseModel, services: OidcServices | None = None) -> OpenIDConnectPlugin:
+def plugin_for(config: BaseModel, services: PluginServices) -> OpenIDConnectPlugin:
     """The plugin for ``config``: with a response phase only when it has browser methods."""
     assert isinstance(config, OpenIDConnectConfig)
     browser = bool(config.active_methods & BROWSER_METHODS)

@@ -1,8 +1,9 @@
-"""Process-wide state of the plugin: the IdP HTTP client, the clock, providers and caches.
+"""The plugin's state in a worker: the IdP HTTP client, the clock, providers and caches.
 
-Plugin instances are rebuilt on every config reload; this state is not, so warm keys and
-caches survive reloads and every route that names the same issuer shares one provider.
-Tests pass their own :class:`OidcServices` (with a fake clock) to the plugin.
+Plugin instances are rebuilt on every config reload; this state is not: it is the
+worker's :class:`~authgate.plugins.services.PluginServices` slot for this plugin
+(:meth:`OidcServices.of`), so warm keys and caches survive reloads and every route that names
+the same issuer shares one provider. Tests hand the runtime services with a fake clock.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from authgate.plugins.openid_connect.idp_client.http_client import IdpHttpClient
 from authgate.plugins.openid_connect.idp_client.provider import Provider, ProviderSettings
 from authgate.plugins.openid_connect.idp_client.refresh import Refresher
 from authgate.plugins.openid_connect.idp_client.token_cache import TokenCache
+from authgate.plugins.services import PluginServices
 
-__all__ = ["ObtainedTokens", "OidcServices", "default_services"]
+__all__ = ["ObtainedTokens", "OidcServices"]
 
 
 @dataclass
@@ -36,20 +38,14 @@ class OidcServices:
         self.obtained = GrantCache(self.clock)
         self.refresher = Refresher(self.clock)
 
+    @classmethod
+    def of(cls, services: PluginServices) -> OidcServices:
+        """The worker's one instance (on the worker's clock), made on first use."""
+        return services.shared(cls, lambda shared: cls(clock=shared.clock))
+
     def provider(self, settings: ProviderSettings) -> Provider:
         """The provider for ``settings`` (created on first use)."""
         provider = self.providers.get(settings)
         if provider is None:
             provider = self.providers[settings] = Provider(settings, self.client, self.clock)
         return provider
-
-
-_default: OidcServices | None = None
-
-
-def default_services() -> OidcServices:
-    """The services of this process (created on first use)."""
-    global _default
-    if _default is None:
-        _default = OidcServices()
-    return _default

@@ -27,6 +27,7 @@ import uvloop
 from authgate.config import ConfigError, GatewayConfig, load_gateway_config
 from authgate.plugins.access_record import AccessRecord, Observer
 from authgate.plugins.registry import plugin_schemas
+from authgate.plugins.services import PluginServices
 from authgate.proxy.added_headers import DEFAULT_HEADERS
 from authgate.proxy.runtime import Runtime, RuntimeHolder
 from authgate.proxy.server.listener import HttpServer
@@ -71,10 +72,12 @@ class _Worker:
         self.version = options.version
         self.stop = asyncio.Event()
         self.tls = ServerTls(options.tls) if options.tls is not None else None
+        # One per process: every reload's runtime gets these, so plugin caches live on.
+        self.services = PluginServices()
 
     def load(self, snapshot: Path) -> Runtime:
         config: GatewayConfig = load_gateway_config(snapshot, plugin_schemas())
-        return Runtime.build(config, observers=self.observers)
+        return Runtime.build(config, self.services, observers=self.observers)
 
     async def serve(self) -> int:
         options = self.options

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from authgate.plugins.openid_connect import OidcServices
+from authgate.plugins.services import PluginServices
 from idp.oidc_harness import IdpServer
 
 from ..browser_env import (
@@ -34,7 +34,7 @@ def rotating(idp: IdpServer) -> Site:
 @pytest.fixture
 async def gateway(rotating: Site, idp: IdpServer, echo_port: int) -> AsyncIterator[Gateway]:
     config = plugin_config(rotating, session_idling_timeout=0, session_rolling_timeout=0)
-    services = OidcServices(clock=idp.clock)
+    services = PluginServices(clock=idp.clock)
     async with running_gateway(rotating, echo_port, {"rotate": config}, services) as running:
         yield running
 
@@ -101,7 +101,7 @@ async def test_without_refresh_tokens_an_expired_session_logs_in_again(
     rotating: Site, idp: IdpServer, echo_port: int
 ) -> None:
     config = plugin_config(rotating, refresh_tokens=False, session_idling_timeout=0)
-    services = OidcServices(clock=idp.clock)
+    services = PluginServices(clock=idp.clock)
     async with running_gateway(rotating, echo_port, {"rotate": config}, services) as running:
         await login(running.browser, f"{rotating.base}/rotate", rotating.pool)
         idp.clock.advance(3500)

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from authgate.plugins.openid_connect import OidcServices
+from authgate.plugins.services import PluginServices
 from idp.oidc_harness import IdpServer
 
 from ..browser_env import NAV, Gateway, Site, plugin_config, running_gateway, sign_in
@@ -22,7 +22,7 @@ async def web(site: Site, idp: IdpServer, echo_port: int) -> AsyncIterator[Gatew
     """``/app`` with an explicit ``redirect_uri`` and ``preserve_query_args`` left unset."""
     app = plugin_config(site, redirect_uri=[f"{site.base}/app"])
     del app["preserve_query_args"]
-    services = OidcServices(clock=idp.clock)
+    services = PluginServices(clock=idp.clock)
     async with running_gateway(site, echo_port, {"app": app}, services) as running:
         yield running
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from authgate.plugins.openid_connect import OidcServices
+from authgate.plugins.services import PluginServices
 from idp.oidc_harness import IdpServer
 
 from ..browser_env import (
@@ -37,7 +37,7 @@ async def test_session_over_4kb_is_chunked_and_reassembled(idp: IdpServer, echo_
         idp, groups=groups,
         callback_urls=(f"{big.base}/app",), logout_urls=(f"{big.base}/signed-out",),
     )  # fmt: skip
-    services = OidcServices(clock=idp.clock)
+    services = PluginServices(clock=idp.clock)
     async with running_gateway(big, echo_port, {"app": plugin_config(big)}, services) as running:
         first = await running.browser.get(f"{big.base}/app", headers=NAV)
         from ..browser_env import sign_in
@@ -122,7 +122,7 @@ async def _status_after_restart(
     await login(gateway.browser, f"{site.base}/app", site.pool)
     cookies = _session_cookies(gateway)
     await gateway.close()
-    running = await start_gateway(site, echo_port, {"app": app}, OidcServices(clock=idp.clock))
+    running = await start_gateway(site, echo_port, {"app": app}, PluginServices(clock=idp.clock))
     gateway.server = running.server
     gateway.browser = running.browser
     for name, value in cookies.items():
@@ -195,7 +195,7 @@ async def test_session_cookie_flags_follow_the_config(
     site = gateway.site
     await gateway.close()
     secure = plugin_config(site, session_cookie_secure=True, session_cookie_same_site="Strict")
-    running = await start_gateway(site, echo_port, {"app": secure}, OidcServices(clock=idp.clock))
+    running = await start_gateway(site, echo_port, {"app": secure}, PluginServices(clock=idp.clock))
     gateway.server, gateway.browser = running.server, running.browser
     first = await running.browser.get(f"{site.base}/app", headers=NAV)
     from ..browser_env import sign_in

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from authgate.plugins.openid_connect import OidcServices
+from authgate.plugins.services import PluginServices
 from authgate.testing.raw_upstream import RawUpstream
 from idp.oidc_harness import IdpServer
 
@@ -83,7 +83,7 @@ def _routes(site: Site) -> dict[str, dict[str, Any]]:
 @pytest.fixture
 async def env(site: Site, idp: IdpServer, machine: Any) -> AsyncIterator[Env]:
     async with RawUpstream() as upstream:
-        services = OidcServices(clock=idp.clock)
+        services = PluginServices(clock=idp.clock)
         async with running_gateway(site, upstream.port, _routes(site), services) as gateway:
             yield Env(gateway, upstream, machine)
 
@@ -152,7 +152,7 @@ async def test_the_credential_header_itself_still_reaches_the_upstream_when_kept
     keep = _routes(site)["bearer"] | {"hide_credentials": False}
     token = access_token(idp, site.pool)
     async with RawUpstream() as upstream:
-        services = OidcServices(clock=idp.clock)
+        services = PluginServices(clock=idp.clock)
         async with running_gateway(site, upstream.port, {"keep": keep}, services) as gateway:
             response = await gateway.browser.get(
                 f"{site.base}/keep", headers=[("X-Access-Token", token), ("X_Access_Token", MARK)]

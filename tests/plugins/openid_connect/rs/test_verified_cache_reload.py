@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from authgate.plugins.openid_connect import OidcServices
+from authgate.plugins.services import PluginServices
 from authgate.testing import tokens as t
 from idp.oidc_harness import IdpServer, Seeded
 
@@ -25,7 +26,7 @@ from ..test_through_proxy import (
 
 
 async def _status(
-    services: OidcServices, pool: Seeded, echo_port: int, token: str, **config: Any
+    services: PluginServices, pool: Seeded, echo_port: int, token: str, **config: Any
 ) -> tuple[int, str]:
     """Start a gateway with ``config`` on route /api sharing ``services``; one request."""
     text = config_text(echo_port, route("api", pool.issuer, auth_methods=["bearer"], **config))
@@ -37,12 +38,12 @@ async def _status(
 async def test_a_reload_with_another_audience_never_reuses_a_cached_verification(
     idp: IdpServer, pool: Seeded, echo_port: int
 ) -> None:
-    services = OidcServices(clock=idp.clock)
+    services = PluginServices(clock=idp.clock)
     token = access_token(idp, pool)
     mine = {"audience_claim": ["client_id"], "audience": [pool.client_id]}
     theirs = {"audience_claim": ["client_id"], "audience": ["someone-else"]}
     assert (await _status(services, pool, echo_port, token, **mine))[0] == 200
-    assert len(services.verified) == 1
+    assert len(OidcServices.of(services).verified) == 1
     status, challenge = await _status(services, pool, echo_port, token, **theirs)
     assert status == 401
     assert 'error_description="token audience not accepted"' in challenge
@@ -52,8 +53,8 @@ async def test_a_reload_with_another_audience_never_reuses_a_cached_verification
 async def test_a_reload_with_another_hmac_secret_never_reuses_a_cached_verification(
     idp: IdpServer, pool: Seeded, echo_port: int
 ) -> None:
-    services = OidcServices(clock=idp.clock)
-    now = idp.clock.seconds()
+    services = PluginServices(clock=idp.clock)
+    now = int(idp.clock())
     token = t.hs256(t.claims(iss=pool.issuer, iat=now, exp=now + 600), "first-secret-" * 3)
     common = {"enable_hs_signatures": True, "client_id": ["hs-client"]}
     first = await _status(
